@@ -24,7 +24,7 @@ def seed_path() -> Path:
 def lexicon_classifier():
     from gcmalign.classify import Classifier
 
-    return Classifier("gcm", encoder=None)
+    return Classifier("gcm", config="lexicon")
 
 
 @pytest.fixture(scope="session")

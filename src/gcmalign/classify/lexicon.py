@@ -16,7 +16,7 @@ from gcmalign.frameworks import Framework
 from gcmalign.textutil import Sentence, fold, sentences, stem
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
-_ELISIONS = frozenset("l d qu n s j c m t jusqu lorsqu puisqu".split())
+_ELISIONS = frozenset(["l", "d", "qu", "n", "s", "j", "c", "m", "t", "jusqu", "lorsqu", "puisqu"])
 ACTION_WEIGHT = 0.5
 METHOD = "gcmalign.lexicon.v1"
 
@@ -27,10 +27,7 @@ def term_stems(text: str) -> list[str]:
     for tok in _TOKEN.findall(fold(text)):
         if "'" in tok or "’" in tok:
             head, _, tail = tok.replace("’", "'").partition("'")
-            if head in _ELISIONS:
-                tok = tail
-            else:
-                tok = head
+            tok = tail if head in _ELISIONS else head
         out.append(stem(tok))
     return out
 

@@ -83,9 +83,7 @@ def extract_countries(text: str) -> list[str]:
 
 @cache
 def _partner_index() -> tuple[re.Pattern[str], dict[str, str]]:
-    data = json.loads(
-        (resources.files("gcmalign.data") / "partners.json").read_text(encoding="utf-8")
-    )
+    data = json.loads((resources.files("gcmalign.data") / "partners.json").read_text(encoding="utf-8"))
     by_alias: dict[str, str] = {}
     for org in data:
         # Matching is case-sensitive, so short acronyms that are also words ("WHO", "UE")
@@ -167,7 +165,7 @@ def extract_outputs(text: str) -> list[str]:
     for m in _COUNTED.finditer(text):
         raw = m.group(1).lower()
         count = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
-        if count is None or count == 1 and not raw.isdigit():
+        if count is None or (count == 1 and not raw.isdigit()):
             continue
         item = f"{count} {m.group(2).lower()}"
         if item not in out:

@@ -150,9 +150,7 @@ def available() -> list[str]:
     """Ids of the bundled frameworks."""
     files = resources.files(DATA_PACKAGE).iterdir()
     return sorted(
-        f.name.removesuffix(".json")
-        for f in files
-        if f.name.endswith(".json") and f.name != CROSSWALK_FILE
+        f.name.removesuffix(".json") for f in files if f.name.endswith(".json") and f.name != CROSSWALK_FILE
     )
 
 
@@ -163,9 +161,7 @@ def load_framework(name_or_path: str = "gcm") -> Framework:
     if path.suffix == ".json" or path.exists():
         return parse_framework(_read_json(path, str(path)), str(path))
     if name_or_path not in available():
-        raise FrameworkError(
-            f"unknown framework {name_or_path!r}; bundled: {', '.join(available())}"
-        )
+        raise FrameworkError(f"unknown framework {name_or_path!r}; bundled: {', '.join(available())}")
     res = resources.files(DATA_PACKAGE) / f"{name_or_path}.json"
     return parse_framework(_read_json(res, f"{name_or_path}.json"), f"{name_or_path}.json")
 

@@ -37,7 +37,7 @@ def reader_for(path: str | Path) -> Callable[..., Document]:
     known = {".pdf": "PDF", ".docx": "DOCX", ".html": "HTML", ".htm": "HTML"}
     if suffix in known:
         raise InputError(str(path), f"{known[suffix]} files are not supported yet")
-    return getattr(import_module("gcmalign.ingest.text"), "read_text")
+    return import_module("gcmalign.ingest.text").read_text
 
 
 def read_document(path: str | Path, *, options: dict | None = None) -> Document:

@@ -31,7 +31,7 @@ from gcmalign.model import Callout
 from gcmalign.textutil import fold
 
 TITLE_STOPWORDS = frozenset(
-    "a an and all as at by for in of on the to with throughout et de des du la le les en pour".split()
+    ["a", "an", "and", "all", "as", "at", "by", "for", "in", "of", "on", "the", "to", "with", "throughout", "et", "de", "des", "du", "la", "le", "les", "en", "pour"]
 )
 MAX_TAIL_TOKENS = 5
 MAX_CALLOUT_LINES = 16
@@ -155,7 +155,7 @@ def _align(lines: list[Line], start: int, ref: TitleRef) -> _Alignment:
         best = None
         for k in range(max_k, 0, -1):
             res = _match_suffix(tokens[-k:], ref, pointer, debris_pending, not al.fragments)
-            if res and (res[1] or res[2]) or (res and k == len(tokens)):
+            if (res and (res[1] or res[2])) or (res and k == len(tokens)):
                 best = (k, res)
                 break
         if best is None:
@@ -186,7 +186,7 @@ def _acceptable(al: _Alignment, unique_first_word: bool) -> bool:
     if not al.fragments:
         return False
     quoted = al.opened or al.closed
-    if al.content >= 2 and (quoted or al.debris) or al.content >= 4:
+    if (al.content >= 2 and (quoted or al.debris)) or al.content >= 4:
         return True
     # Only the first word of a quote survived (“Create): enough when no other title starts so.
     return al.opened and al.content == 1 and len(al.fragments) == 1 and unique_first_word
@@ -201,13 +201,10 @@ def _is_seed(line: Line) -> bool:
     if is_garbage_token(tokens[-1].text):
         return True
     if len(tokens) <= 4 and (
-        tokens[0].text.startswith(_OPEN_QUOTES)
-        or tokens[-1].text.rstrip(".,;").endswith(_CLOSE_QUOTES)
+        tokens[0].text.startswith(_OPEN_QUOTES) or tokens[-1].text.rstrip(".,;").endswith(_CLOSE_QUOTES)
     ):
         return True
-    return any(
-        t.text.startswith(_OPEN_QUOTES) and t.core[:1].isupper() for t in tokens[-3:]
-    )
+    return any(t.text.startswith(_OPEN_QUOTES) and t.core[:1].isupper() for t in tokens[-3:])
 
 
 def extract_callouts(lines: list[Line], refs: list[TitleRef]) -> list[tuple[Callout, list[int]]]:

@@ -9,7 +9,7 @@ URL_LINE = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}.,;:!?…*•-–—"
 # Characters that do not occur inside an ordinary word; two of them in one token mark OCR debris.
-_ODD_INNER = set("{}[]|\\~^<>;:?!“”\"‘’,.()*=+_#$%@")
+_ODD_INNER = set('{}[]|\\~^<>;:?!“”"‘’,.()*=+_#$%@')
 _HARD_ODD = set("{}|\\~^<>=")
 _DOT_RUN = re.compile(r"(?:\.\s*){3,}")
 
@@ -83,8 +83,12 @@ def is_junk_line(text: str) -> bool:
         return False
     if URL_LINE.match(stripped):
         return False
-    if _DOT_RUN.search(stripped) and sum(ch.isalpha() for ch in stripped) < 0.6 * len(stripped):
-        return True
+    if _DOT_RUN.search(stripped):
+        # Dot leaders with at most two words among them are debris; a sentence that OCR
+        # merely followed with dots keeps its words (the dots are stripped as debris later).
+        real_words = [w for w in re.findall(r"[^\W\d_]{2,}", stripped)]
+        if len(real_words) <= 2:
+            return True
     alnum = sum(ch.isalnum() for ch in stripped)
     if alnum == 0:
         return True

@@ -19,11 +19,7 @@ from rapidfuzz import fuzz
 from gcmalign.textutil import fold, stem
 
 _SLUG_NOISE = frozenset(
-    """http https www org com int net en fr es images image img documents document docs
-    activities activity publications publication preview pdf html htm php aspx index
-    component repo task id ml iframe view download files file uploads sites default
-    the of and for on in to de la le les et des du un une
-    """.split()
+    ["http", "https", "www", "org", "com", "int", "net", "en", "fr", "es", "images", "image", "img", "documents", "document", "docs", "activities", "activity", "publications", "publication", "preview", "pdf", "html", "htm", "php", "aspx", "index", "component", "repo", "task", "id", "ml", "iframe", "view", "download", "files", "file", "uploads", "sites", "default", "the", "of", "and", "for", "on", "in", "to", "de", "la", "le", "les", "et", "des", "du", "un", "une"]
 )
 COVER_BONUS = 0.3
 JUMP_PENALTY = 0.01
@@ -50,9 +46,7 @@ def _paragraph_stems(text: str) -> set[str]:
 def _term_in(term: str, vocab: set[str]) -> bool:
     if term in vocab:
         return True
-    return len(term) >= 5 and any(
-        len(v) >= 5 and fuzz.ratio(term, v) >= 85 for v in vocab
-    )
+    return len(term) >= 5 and any(len(v) >= 5 and fuzz.ratio(term, v) >= 85 for v in vocab)
 
 
 def assign_links(links: list[str], paragraphs: list[str], all_texts: list[str]) -> list[int]:

@@ -99,9 +99,7 @@ def group_paragraphs(lines: list[Line]) -> list[Paragraph]:
             else:
                 years = set(_YEAR.findall(" ".join(current.text_lines())))
                 new = final and (
-                    len(prev.raw.strip()) < 0.8 * width
-                    or line.indented
-                    or opens_new_activity(text, years)
+                    len(prev.raw.strip()) < 0.8 * width or line.indented or opens_new_activity(text, years)
                 )
             if line.page != prev.page:
                 new = True

@@ -8,8 +8,7 @@ from gcmalign.layout.lines import is_garbage_token
 
 # Prefixes that keep their hyphen when a line break falls after them ("anti-" + "trafficking").
 KEEP_HYPHEN_PREFIXES = frozenset(
-    "anti non co self cross multi inter intra pre post well long short high low socio "
-    "ex sub counter pan semi post-covid".split()
+    ["anti", "non", "co", "self", "cross", "multi", "inter", "intra", "pre", "post", "well", "long", "short", "high", "low", "socio", "ex", "sub", "counter", "pan", "semi", "post-covid"]
 )
 # Whole-token OCR slips in very common words; each is a misreading, never a real word.
 OCR_WORD_FIXES = {
@@ -71,10 +70,7 @@ def join_lines(lines: list[str], known_hyphenated: set[str] | None = None) -> st
             first = m.group(1)
             second = re.match(r"[^\W\d_]+", line)
             joined = f"{first}-{second.group() if second else ''}".lower()
-            if first.lower() in KEEP_HYPHEN_PREFIXES or joined in known:
-                out = out + line
-            else:
-                out = out[:-1] + line
+            out = out + line if first.lower() in KEEP_HYPHEN_PREFIXES or joined in known else out[:-1] + line
         else:
             out = f"{out} {line}"
     return re.sub(r"[ \t]{2,}", " ", out)

@@ -1,0 +1,54 @@
+"""The trained model file of a framework: supervised scorers and combiners, as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from gcmalign.classify.fusion import LearnedCombiner
+from gcmalign.classify.supervised import SupervisedScorer
+
+MODEL_PACKAGE = "gcmalign.models"
+
+
+@dataclass
+class ModelBundle:
+    framework: str
+    supervised: dict[str, SupervisedScorer] = field(default_factory=dict)
+    combiners: dict[str, LearnedCombiner] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "framework": self.framework,
+            "meta": self.meta,
+            "supervised": {k: v.to_json() for k, v in self.supervised.items()},
+            "combiners": {k: v.to_json() for k, v in self.combiners.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModelBundle:
+        return cls(
+            framework=data["framework"],
+            supervised={k: SupervisedScorer.from_json(v) for k, v in data["supervised"].items()},
+            combiners={k: LearnedCombiner.from_json(v) for k, v in data["combiners"].items()},
+            meta=data.get("meta", {}),
+        )
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), separators=(",", ":")), encoding="utf-8")
+
+
+def bundled_model_path(framework: str) -> Any:
+    return resources.files(MODEL_PACKAGE) / f"{framework}.json"
+
+
+def load_bundle(framework: str, path: str | Path | None = None) -> ModelBundle | None:
+    """The trained model for ``framework`` (bundled, or from ``path``), or ``None``."""
+    source = Path(path) if path else bundled_model_path(framework)
+    if not source.is_file():
+        return None
+    return ModelBundle.from_json(json.loads(source.read_text(encoding="utf-8")))

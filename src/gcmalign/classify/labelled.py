@@ -1,0 +1,89 @@
+"""Labelled items: the development set's JSON lines, CSV sheets, and the seed's gold file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gcmalign.errors import InputError
+
+
+@dataclass
+class LabelledItem:
+    id: str
+    text: str
+    lang: str | None = None
+    labels: list[str] = field(default_factory=list)
+    primary: str | None = None
+    callouts: set[str] = field(default_factory=set)
+
+
+def _from_record(rec: dict, source: str, line: int) -> LabelledItem:
+    if not isinstance(rec, dict) or "text" not in rec:
+        raise InputError(source, f"line {line}: an item needs a 'text' field")
+    labels = rec.get("labels") or []
+    if isinstance(labels, str):
+        labels = [x.strip() for x in labels.replace(";", ",").split(",") if x.strip()]
+    labels = [str(x) for x in labels]
+    primary = rec.get("primary")
+    return LabelledItem(
+        id=str(rec.get("id", line)),
+        text=str(rec["text"]),
+        lang=rec.get("lang") or None,
+        labels=labels,
+        primary=str(primary) if primary not in (None, "") else (labels[0] if labels else None),
+    )
+
+
+def _from_seed_gold(data: dict) -> list[LabelledItem]:
+    """The seed's gold.json: paragraphs with a primary objective and accepted secondaries."""
+    items = []
+    for i, para in enumerate(data["paragraphs"]):
+        labels = [str(para["primary"])] + [str(x) for x in para.get("also", [])]
+        items.append(
+            LabelledItem(
+                id=f"seed-{i:02d}", text=para["text"], lang="en", labels=labels, primary=str(para["primary"])
+            )
+        )
+    return items
+
+
+def read_items(path: str | Path) -> list[LabelledItem]:
+    """Items from a JSON-lines file, a CSV file (``id,text[,lang,labels]``) or a seed gold file."""
+    source = str(path)
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(source, "no such file")
+    try:
+        raw = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(source, "not UTF-8 text") from exc
+    if not raw.strip():
+        raise InputError(source, "empty file")
+    if p.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(raw))
+        if not reader.fieldnames or "text" not in reader.fieldnames:
+            raise InputError(source, "a CSV needs a header row with a 'text' column")
+        return [_from_record(row, source, i) for i, row in enumerate(reader, start=2)]
+    stripped = raw.lstrip()
+    if stripped.startswith("{") and p.suffix.lower() == ".json":
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise InputError(source, f"not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+        if isinstance(data, dict) and "paragraphs" in data:
+            return _from_seed_gold(data)
+        raise InputError(source, "a JSON file must be a gold file with 'paragraphs'")
+    items = []
+    for n, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(source, f"line {n}: not valid JSON ({exc.msg})") from exc
+        items.append(_from_record(rec, source, n))
+    return items

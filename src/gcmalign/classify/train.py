@@ -1,0 +1,115 @@
+"""Training the learned scorer and the combiners from labelled items.
+
+The learned scorer's scores that train the combiner are out-of-fold (each item scored by a
+model that did not see it), so the combiner learns how much to trust the learned scorer on
+unseen text; its threshold is chosen on out-of-fold predictions too. Everything is seeded:
+the same data gives the same model file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold
+
+from gcmalign.classify import Classifier
+from gcmalign.classify.bundle import ModelBundle
+from gcmalign.classify.encoders import get_encoder
+from gcmalign.classify.fusion import CONFIGS, LearnedCombiner, encoders_for
+from gcmalign.classify.labelled import LabelledItem
+from gcmalign.classify.supervised import SupervisedScorer
+from gcmalign.frameworks import Framework
+
+FOLDS = 5
+SEED = 42
+SUPERVISED_C = 4.0
+COMBINER_C = 1.0
+THRESHOLDS = np.round(np.arange(0.15, 0.86, 0.025), 3)
+
+
+def label_matrix(items: Sequence[LabelledItem], targets: list[str]) -> np.ndarray:
+    index = {t: i for i, t in enumerate(targets)}
+    y = np.zeros((len(items), len(targets)), dtype=np.int8)
+    for r, item in enumerate(items):
+        for label in item.labels:
+            if label in index:
+                y[r, index[label]] = 1
+    return y
+
+
+def micro_f1(y: np.ndarray, probs: np.ndarray, threshold: float) -> float:
+    pred = probs >= threshold
+    tp = float((pred & (y == 1)).sum())
+    fp = float((pred & (y == 0)).sum())
+    fn = float((~pred & (y == 1)).sum())
+    return 2 * tp / max(1.0, 2 * tp + fp + fn)
+
+
+def out_of_fold_logits(encoder: str, targets: list[str], vectors: np.ndarray, y: np.ndarray) -> np.ndarray:
+    oof = np.zeros(y.shape, dtype=np.float64)
+    for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=SEED).split(vectors):
+        scorer = SupervisedScorer.fit(encoder, targets, vectors[train_idx], y[train_idx], SUPERVISED_C)
+        oof[test_idx] = scorer.logits(vectors[test_idx])
+    return oof
+
+
+def fit_combiner(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> LearnedCombiner:
+    names = CONFIGS[config]
+    n, t = y.shape
+    x = np.stack([feats[f].reshape(-1) for f in names], axis=1)
+    labels = y.reshape(-1)
+    groups = np.repeat(np.arange(n), t)
+    oof = np.zeros(len(labels))
+    for train_idx, test_idx in GroupKFold(FOLDS).split(x, labels, groups):
+        model = LogisticRegression(C=COMBINER_C, max_iter=5000).fit(x[train_idx], labels[train_idx])
+        oof[test_idx] = model.predict_proba(x[test_idx])[:, 1]
+    oof = oof.reshape(n, t)
+    threshold = max(THRESHOLDS, key=lambda th: (micro_f1(y, oof, th), -abs(th - 0.5)))
+    model = LogisticRegression(C=COMBINER_C, max_iter=5000).fit(x, labels)
+    return LearnedCombiner(config, names, model.coef_[0], float(model.intercept_[0]), float(threshold))
+
+
+def train_bundle(
+    framework: Framework | str,
+    items: Sequence[LabelledItem],
+    *,
+    sources: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
+) -> ModelBundle:
+    """Train the learned scorers and every available configuration's combiner."""
+    say = progress or (lambda _msg: None)
+    base = Classifier(framework, config="lexicon")
+    fw = base.framework
+    targets = fw.target_ids
+    y = label_matrix(items, targets)
+    encoders = [e for e in ("usem3", "e5") if get_encoder(e) is not None]
+    say(f"embedding {len(items)} items with {', '.join(encoders) or 'no encoder'}")
+    outputs = base.scorer_outputs([it.text for it in items], encoders=encoders)
+    bundle = ModelBundle(framework=fw.id)
+    oof: dict[str, np.ndarray] = {}
+    for enc in encoders:
+        say(f"training the learned scorer on {enc}")
+        oof[enc] = out_of_fold_logits(enc, targets, outputs.vectors[enc], y)
+        bundle.supervised[enc] = SupervisedScorer.fit(enc, targets, outputs.vectors[enc], y, SUPERVISED_C)
+    feats = base.features(outputs, logits=oof)
+    for config in CONFIGS:
+        if not encoders_for(config) <= set(encoders):
+            continue
+        say(f"fitting the {config} combiner")
+        bundle.combiners[config] = fit_combiner(config, feats, y)
+    digest = hashlib.sha256("\n".join(f"{it.id}\t{it.text}\t{it.labels}" for it in items).encode())
+    bundle.meta = {
+        "items": len(items),
+        "languages": {lang: sum(it.lang == lang for it in items) for lang in ("en", "fr")},
+        "sources": list(sources),
+        "data_sha256": digest.hexdigest(),
+        "encoders": encoders,
+        "supervised_c": SUPERVISED_C,
+        "combiner_c": COMBINER_C,
+        "folds": FOLDS,
+        "seed": SEED,
+    }
+    return bundle

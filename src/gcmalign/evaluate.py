@@ -1,0 +1,168 @@
+"""Gold labels in; per-target precision, recall and F1, averages, top-1 and calibration out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from gcmalign.classify.labelled import LabelledItem
+from gcmalign.errors import InputError
+
+ECE_BINS = 10
+
+
+@dataclass
+class TargetScore:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass
+class Metrics:
+    n: int
+    micro_precision: float
+    micro_recall: float
+    micro_f1: float
+    macro_f1: float
+    top1_accuracy: float  # share of labelled items whose top-ranked target is acceptable
+    none_accuracy: float | None  # share of unlabelled items given an empty set
+    ece: float
+    per_target: dict[str, TargetScore] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _safe(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def expected_calibration_error(y: np.ndarray, probs: np.ndarray, bins: int = ECE_BINS) -> float:
+    """Pair-level ECE: |observed rate - mean score| per score bin, weighted by bin size."""
+    p = probs.reshape(-1)
+    t = y.reshape(-1)
+    if not len(p):
+        return 0.0
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            total += mask.sum() / len(p) * abs(t[mask].mean() - p[mask].mean())
+    return float(total)
+
+
+def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray,
+          predicted: np.ndarray) -> Metrics:  # fmt: skip
+    """Metrics for ``probs`` (items x targets) and the boolean ``predicted`` sets."""
+    index = {t: i for i, t in enumerate(targets)}
+    y = np.zeros(probs.shape, dtype=bool)
+    for r, item in enumerate(items):
+        for label in item.labels:
+            if label in index:
+                y[r, index[label]] = True
+    per_target = {}
+    for ti, tid in enumerate(targets):
+        tp = int((predicted[:, ti] & y[:, ti]).sum())
+        fp = int((predicted[:, ti] & ~y[:, ti]).sum())
+        fn = int((~predicted[:, ti] & y[:, ti]).sum())
+        p, r = _safe(tp, tp + fp), _safe(tp, tp + fn)
+        per_target[tid] = TargetScore(p, r, _safe(2 * p * r, p + r), int(y[:, ti].sum()))
+    tp = int((predicted & y).sum())
+    fp = int((predicted & ~y).sum())
+    fn = int((~predicted & y).sum())
+    mp, mr = _safe(tp, tp + fp), _safe(tp, tp + fn)
+    supported = [s.f1 for s in per_target.values() if s.support]
+    labelled = [r for r, it in enumerate(items) if it.labels]
+    top1 = [y[r, int(np.argmax(probs[r]))] for r in labelled]
+    unlabelled = [r for r, it in enumerate(items) if not it.labels]
+    none_ok = [not predicted[r].any() for r in unlabelled]
+    return Metrics(
+        n=len(items),
+        micro_precision=mp,
+        micro_recall=mr,
+        micro_f1=_safe(2 * mp * mr, mp + mr),
+        macro_f1=float(np.mean(supported)) if supported else 0.0,
+        top1_accuracy=float(np.mean(top1)) if top1 else 0.0,
+        none_accuracy=float(np.mean(none_ok)) if none_ok else None,
+        ece=expected_calibration_error(y, probs),
+        per_target=per_target,
+    )
+
+
+def score_by_language(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray,
+                      predicted: np.ndarray) -> dict[str, Metrics]:  # fmt: skip
+    """Metrics over all items and per language (``all``, ``en``, ``fr``...)."""
+    out = {"all": score(items, targets, probs, predicted)}
+    for lang in sorted({it.lang for it in items if it.lang}):
+        rows = [i for i, it in enumerate(items) if it.lang == lang]
+        out[lang] = score([items[i] for i in rows], targets, probs[rows], predicted[rows])
+    return out
+
+
+def read_predictions(path: str | Path, items: Sequence[LabelledItem],
+                     targets: list[str]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Probability and predicted matrices from a ``gcmalign classify`` output file."""
+    index = {t: i for i, t in enumerate(targets)}
+    rows = {it.id: r for r, it in enumerate(items)}
+    probs = np.zeros((len(items), len(targets)))
+    predicted = np.zeros((len(items), len(targets)), dtype=bool)
+    seen = set()
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), f"line {n}: not valid JSON ({exc.msg})") from exc
+        rid = str(rec.get("id"))
+        if rid not in rows:
+            continue
+        seen.add(rid)
+        for m in rec.get("mappings", []):
+            ti = index.get(str(m.get("target")))
+            if ti is None:
+                continue
+            probs[rows[rid], ti] = float(m.get("score", 0.0))
+            predicted[rows[rid], ti] = bool(m.get("predicted", False))
+    missing = len(rows) - len(seen)
+    if missing:
+        raise InputError(str(path), f"{missing} gold items have no prediction")
+    return probs, predicted
+
+
+def evaluate_configs(
+    items: Sequence[LabelledItem],
+    *,
+    framework: str = "gcm",
+    configs: Sequence[str] = ("default", "fast", "lexicon", "embedding"),
+    model_path: str | None = None,
+) -> dict[str, dict[str, Metrics]]:
+    """Run each configuration of the classifier on ``items`` and score it.
+
+    The scorers run once; each configuration's combiner then fuses their outputs. A
+    configuration whose encoder is not installed is left out.
+    """
+    from gcmalign.classify import Classifier, ClassifyItem
+    from gcmalign.classify.encoders import get_encoder
+    from gcmalign.classify.fusion import encoders_for
+
+    runnable = [c for c in configs if all(get_encoder(e) for e in encoders_for(c))]
+    encoders = sorted(set().union(*(encoders_for(c) for c in runnable))) if runnable else []
+    base = Classifier(framework, config="lexicon", model_path=model_path)
+    outputs = base.scorer_outputs([it.text for it in items], encoders=encoders)
+    classify_items = [ClassifyItem(it.text, it.lang, it.callouts) for it in items]
+    results = {}
+    for config in runnable:
+        clf = Classifier(framework, config=config, model_path=model_path)
+        probs = clf._proba(classify_items, outputs)
+        predicted = probs >= clf.threshold
+        results[config] = score_by_language(items, clf.framework.target_ids, probs, predicted)
+    return results

@@ -1,0 +1,35 @@
+"""Tables of evaluation figures."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from gcmalign.evaluate import Metrics
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def metrics_tables(results: dict[str, dict[str, Metrics]], *, per_target: bool,
+                   title: str) -> list[Table]:  # fmt: skip
+    """One summary table (configuration x language), then optional per-target tables."""
+    summary = Table(title=f"{title}: classifier and baselines", show_lines=False)
+    for col in ("config", "lang", "n", "µP", "µR", "µF1", "macroF1", "top-1", "none", "ECE"):
+        summary.add_column(col, justify="right" if col not in ("config", "lang") else "left")
+    for config, by_lang in results.items():
+        for lang, m in by_lang.items():
+            summary.add_row(config, lang, str(m.n), _pct(m.micro_precision), _pct(m.micro_recall),
+                            _pct(m.micro_f1), _pct(m.macro_f1), _pct(m.top1_accuracy),
+                            _pct(m.none_accuracy), _pct(m.ece))  # fmt: skip
+    tables = [summary]
+    if per_target:
+        for config, by_lang in results.items():
+            m = by_lang["all"]
+            table = Table(title=f"{config}: per target")
+            for col in ("target", "support", "precision", "recall", "F1"):
+                table.add_column(col, justify="right")
+            for tid, s in m.per_target.items():
+                table.add_row(tid, str(s.support), _pct(s.precision), _pct(s.recall), _pct(s.f1))
+            tables.append(table)
+    return tables
