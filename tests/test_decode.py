@@ -51,7 +51,7 @@ def test_missing_file_names_the_file(tmp_path):
 def test_cli_reports_one_line_error(tmp_path, content, problem):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
-    result = CliRunner().invoke(app, ["analyze", str(path), "--lexicon-only"])
+    result = CliRunner().invoke(app, ["analyze", str(path), "--no-embeddings"])
     assert result.exit_code == 1
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert len(lines) == 1, result.output
@@ -66,6 +66,6 @@ def test_cli_reads_utf16_file(tmp_path):
         "à Dakar avec l'ONUDC et la CEDEAO, pour renforcer l'identification des victimes."
     )
     path.write_bytes(body.encode("utf-16"))
-    result = CliRunner().invoke(app, ["analyze", str(path), "--format", "json", "--lexicon-only"])
+    result = CliRunner().invoke(app, ["analyze", str(path), "--format", "json", "--no-embeddings"])
     assert result.exit_code == 0, result.output
     assert "atelier" in result.output

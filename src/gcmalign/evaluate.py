@@ -142,7 +142,7 @@ def evaluate_configs(
     items: Sequence[LabelledItem],
     *,
     framework: str = "gcm",
-    configs: Sequence[str] = ("default", "fast", "lexicon", "embedding"),
+    configs: Sequence[str] = ("default", "fast", "sparse", "lexicon", "embedding"),
     model_path: str | None = None,
 ) -> dict[str, dict[str, Metrics]]:
     """Run each configuration of the classifier on ``items`` and score it.

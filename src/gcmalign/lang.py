@@ -8,8 +8,55 @@ from __future__ import annotations
 
 import re
 
-_EN = frozenset(["the", "and", "of", "to", "in", "is", "was", "were", "for", "with", "on", "that", "this", "by", "from", "are", "as", "an", "be", "its"])
-_FR = frozenset(["le", "la", "les", "des", "et", "du", "un", "une", "est", "sont", "pour", "dans", "sur", "avec", "par", "au", "aux", "qui", "que", "ont", "été"])
+_EN = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "was",
+        "were",
+        "for",
+        "with",
+        "on",
+        "that",
+        "this",
+        "by",
+        "from",
+        "are",
+        "as",
+        "an",
+        "be",
+        "its",
+    ]
+)
+_FR = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "et",
+        "du",
+        "un",
+        "une",
+        "est",
+        "sont",
+        "pour",
+        "dans",
+        "sur",
+        "avec",
+        "par",
+        "au",
+        "aux",
+        "qui",
+        "que",
+        "ont",
+        "été",
+    ]
+)
 _WORD = re.compile(r"[a-zà-ÿ]+")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gcmalign.classify.fusion import LearnedCombiner
+from gcmalign.classify.sparse import SparseScorer
 from gcmalign.classify.supervised import SupervisedScorer
 
 MODEL_PACKAGE = "gcmalign.models"
@@ -20,6 +21,7 @@ class ModelBundle:
     supervised: dict[str, SupervisedScorer] = field(default_factory=dict)
     combiners: dict[str, LearnedCombiner] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    sparse: SparseScorer | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,7 +41,15 @@ class ModelBundle:
         )
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_json(), separators=(",", ":")), encoding="utf-8")
+        """Write the JSON file, and the sparse scorer's weights beside it."""
+        path = Path(path)
+        path.write_text(json.dumps(self.to_json(), separators=(",", ":")), encoding="utf-8")
+        if self.sparse is not None:
+            self.sparse.save(_sparse_path(path))
+
+
+def _sparse_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-sparse.npz")
 
 
 def bundled_model_path(framework: str) -> Any:
@@ -48,7 +58,14 @@ def bundled_model_path(framework: str) -> Any:
 
 def load_bundle(framework: str, path: str | Path | None = None) -> ModelBundle | None:
     """The trained model for ``framework`` (bundled, or from ``path``), or ``None``."""
-    source = Path(path) if path else bundled_model_path(framework)
+    if path:
+        source, sparse_file = Path(path), _sparse_path(Path(path))
+    else:
+        source = bundled_model_path(framework)
+        sparse_file = resources.files(MODEL_PACKAGE) / f"{framework}-sparse.npz"
     if not source.is_file():
         return None
-    return ModelBundle.from_json(json.loads(source.read_text(encoding="utf-8")))
+    bundle = ModelBundle.from_json(json.loads(source.read_text(encoding="utf-8")))
+    if sparse_file.is_file():
+        bundle.sparse = SparseScorer.load(sparse_file)
+    return bundle

@@ -23,6 +23,17 @@ class EmbeddingScores:
     best_action: list[list[str | None]]  # action letter with the highest similarity
 
 
+def descriptors(framework: Framework) -> list[tuple[str, int, str, str | None]]:
+    """The framework's own sentences: (text, target index, kind, action letter)."""
+    out: list[tuple[str, int, str, str | None]] = []
+    for ti, target in enumerate(framework.targets):
+        out += [(title, ti, "title", None) for title in target.titles()]
+        out += [(desc, ti, "description", None) for desc in target.description.values() if desc]
+        for action in target.actions:
+            out += [(text, ti, "action", action.id) for text in action.text.values() if text]
+    return out
+
+
 _SCORERS: dict[tuple[str, str, str, int], EmbeddingScorer] = {}
 
 
@@ -42,29 +53,12 @@ class EmbeddingScorer:
     def __init__(self, framework: Framework, encoder: Encoder) -> None:
         self.framework = framework
         self.encoder = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
-        texts: list[str] = []
-        owners: list[int] = []
-        kinds: list[str] = []
-        letters: list[str | None] = []
-        for ti, target in enumerate(framework.targets):
-            for title in target.titles():
-                texts.append(title)
-                owners.append(ti)
-                kinds.append("title")
-                letters.append(None)
-            for desc in target.description.values():
-                if desc:
-                    texts.append(desc)
-                    owners.append(ti)
-                    kinds.append("description")
-                    letters.append(None)
-            for action in target.actions:
-                for text in action.text.values():
-                    if text:
-                        texts.append(text)
-                        owners.append(ti)
-                        kinds.append("action")
-                        letters.append(action.id)
+        texts, owners, kinds, letters = [], [], [], []
+        for text, ti, kind, letter in descriptors(framework):
+            texts.append(text)
+            owners.append(ti)
+            kinds.append(kind)
+            letters.append(letter)
         self._desc = self.encoder.encode(texts)
         self._owners = np.array(owners)
         self._kinds = np.array(kinds)

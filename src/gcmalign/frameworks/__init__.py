@@ -71,6 +71,11 @@ class Framework:
                 return t
         raise FrameworkError(f"framework {self.id!r} has no target {target_id!r}")
 
+    def has(self, node_id: str) -> bool:
+        """True for a target id or the id of a grouping of targets (a domain)."""
+        domains = {str(d.get("id")) for d in self.extra.get("domains", [])}
+        return str(node_id) in self.target_ids or str(node_id) in domains
+
     @property
     def target_ids(self) -> list[str]:
         return [t.id for t in self.targets]
@@ -185,7 +190,8 @@ def load_crosswalk() -> tuple[CrosswalkPair, ...]:
         for side in ("from", "to"):
             end = _require(raw, side, where)
             fw = load_framework(_require(end, "framework", where))
-            fw.target(str(_require(end, "target", where)))
+            if not fw.has(str(_require(end, "target", where))):
+                raise FrameworkError(f"{where}: {fw.id} has no target or domain {end['target']!r}")
             ends.append((fw.id, str(end["target"])))
         relation = _require(raw, "relation", where)
         if relation not in RELATIONS:

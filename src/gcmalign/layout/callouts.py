@@ -31,7 +31,32 @@ from gcmalign.model import Callout
 from gcmalign.textutil import fold
 
 TITLE_STOPWORDS = frozenset(
-    ["a", "an", "and", "all", "as", "at", "by", "for", "in", "of", "on", "the", "to", "with", "throughout", "et", "de", "des", "du", "la", "le", "les", "en", "pour"]
+    [
+        "a",
+        "an",
+        "and",
+        "all",
+        "as",
+        "at",
+        "by",
+        "for",
+        "in",
+        "of",
+        "on",
+        "the",
+        "to",
+        "with",
+        "throughout",
+        "et",
+        "de",
+        "des",
+        "du",
+        "la",
+        "le",
+        "les",
+        "en",
+        "pour",
+    ]
 )
 MAX_TAIL_TOKENS = 5
 MAX_CALLOUT_LINES = 16

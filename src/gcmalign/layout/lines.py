@@ -11,6 +11,7 @@ _EDGE_PUNCT = "\"'“”‘’«»()[]{}.,;:!?…*•-–—"
 # Characters that do not occur inside an ordinary word; two of them in one token mark OCR debris.
 _ODD_INNER = set('{}[]|\\~^<>;:?!“”"‘’,.()*=+_#$%@')
 _HARD_ODD = set("{}|\\~^<>=")
+_STANDALONE_PUNCT = set('«»“”"()[]—–-&:;!?.,…/')
 _DOT_RUN = re.compile(r"(?:\.\s*){3,}")
 
 
@@ -65,7 +66,11 @@ def is_garbage_token(token: str) -> bool:
     """
     core = token.strip(_EDGE_PUNCT)
     if not core:
-        return len(token) > 0 and not any(ch.isalnum() for ch in token) and token not in "&-–—"
+        # Punctuation alone: a closing quote or a dash is text ("»," "—"); a lone apostrophe
+        # or a run of dots is OCR debris.
+        if not token or set(token) <= set(".,·"):
+            return bool(token)
+        return not set(token) <= _STANDALONE_PUNCT
     inner = core[1:-1] if len(core) > 2 else ""
     odd = [ch for ch in inner if ch in _ODD_INNER]
     if any(ch in _HARD_ODD for ch in core):

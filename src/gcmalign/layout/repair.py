@@ -8,7 +8,30 @@ from gcmalign.layout.lines import is_garbage_token
 
 # Prefixes that keep their hyphen when a line break falls after them ("anti-" + "trafficking").
 KEEP_HYPHEN_PREFIXES = frozenset(
-    ["anti", "non", "co", "self", "cross", "multi", "inter", "intra", "pre", "post", "well", "long", "short", "high", "low", "socio", "ex", "sub", "counter", "pan", "semi", "post-covid"]
+    [
+        "anti",
+        "non",
+        "co",
+        "self",
+        "cross",
+        "multi",
+        "inter",
+        "intra",
+        "pre",
+        "post",
+        "well",
+        "long",
+        "short",
+        "high",
+        "low",
+        "socio",
+        "ex",
+        "sub",
+        "counter",
+        "pan",
+        "semi",
+        "post-covid",
+    ]
 )
 # Whole-token OCR slips in very common words; each is a misreading, never a real word.
 OCR_WORD_FIXES = {
@@ -43,10 +66,19 @@ def repair_ocr(text: str) -> str:
 
 
 def strip_trailing_debris(text: str) -> str:
-    """Drop debris tokens left at the end of a line (a stray ``’`` after a word)."""
+    """Drop debris left at the end of a line: a stray ``’`` after a word, dot leaders.
+
+    A trailing run of punctuation-only tokens goes as a whole when any of it is debris
+    (``. . " .. ,``); alone, a closing quote (``»,``) is text and stays.
+    """
     parts = text.split()
     while parts and is_garbage_token(parts[-1]):
         parts.pop()
+        run = 0
+        while run < len(parts) and not any(ch.isalnum() for ch in parts[-1 - run]):
+            run += 1
+        if run:
+            del parts[-run:]
     return " ".join(parts)
 
 

