@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the shared seed (skipped where absent) and a lexicon-only classifier."""
+"""Shared fixtures: paths to the shared seed (skipped where absent) and a fast classifier."""
 
 from __future__ import annotations
 
@@ -21,14 +21,7 @@ def seed_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def lexicon_classifier():
+def classifier_fast():
     from gcmalign.classify import Classifier
 
-    return Classifier("gcm", config="lexicon")
-
-
-@pytest.fixture(scope="session")
-def classifier():
-    from gcmalign.classify import Classifier
-
-    return Classifier("gcm")
+    return Classifier("gcm", config="fast")

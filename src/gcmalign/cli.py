@@ -171,10 +171,21 @@ def train(
     files: Annotated[list[Path], typer.Argument(help="Labelled training items (JSON lines).")],
     output: Annotated[Path, typer.Option("--out", help="Model file to write.")],
     framework: FrameworkOpt = "gcm",
+    cache: Annotated[
+        Path | None, typer.Option("--cache", help="Folder keeping text vectors between training runs.")
+    ] = None,
 ) -> None:
     """Train the learned scorer and combiners (for maintainers; the model ships in the package)."""
+    from gcmalign.classify.encoders import get_encoder
     from gcmalign.classify.labelled import read_items
     from gcmalign.classify.train import export_framework_vectors, train_bundle
+
+    encoders = {name: get_encoder(name) for name in ("usem3", "e5")}
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        for name, encoder in encoders.items():
+            if encoder is not None:
+                encoder.preload(cache / f"{name}.npz")
 
     try:
         items = [it for f in files for it in read_items(f)]
@@ -182,6 +193,10 @@ def train(
         raise fail(str(exc)) from None
     bundle = train_bundle(framework, items, sources=[f.as_posix() for f in files], progress=err.print)
     bundle.save(output)
+    if cache is not None:
+        for name, encoder in encoders.items():
+            if encoder is not None:
+                encoder.dump(cache / f"{name}.npz")
     for path in export_framework_vectors(output.parent):
         err.print(f"wrote {path}")
     for name, comb in bundle.combiners.items():

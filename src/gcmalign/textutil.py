@@ -88,13 +88,28 @@ STOPWORDS = frozenset(
 )
 
 
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "‘": "'"})
+def _fold_table() -> dict[int, str]:
+    table = {ord("œ"): "oe", ord("æ"): "ae", ord("’"): "'", ord("‘"): "'"}
+    for cp in range(0xC0, 0x250):
+        base = "".join(c for c in unicodedata.normalize("NFKD", chr(cp)) if not unicodedata.combining(c))
+        if base != chr(cp) and base:
+            table[cp] = base
+    return table
+
+
+_FOLD = _fold_table()
 
 
 def fold(text: str) -> str:
     """Casefold and strip accents: ``"Réunion"`` -> ``"reunion"``, ``"main-d’œuvre"`` ->
     ``"main-d'oeuvre"``."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    folded = folded.translate(_FOLD)
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

