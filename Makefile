@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,e5]'
+	$(BIN)/pip install -q -e '.[test]'
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed ## Install and analyse the bundled sample reports
