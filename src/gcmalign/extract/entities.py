@@ -65,20 +65,28 @@ def _country_index() -> tuple[re.Pattern[str], dict[str, str]]:
             if name not in _COUNTRY_SKIP and "," not in name:
                 names[name] = c.alpha_2
     names.update(_EXTRA_COUNTRY_NAMES)
+    return _names_pattern(names), names
+
+
+def _names_pattern(names: dict[str, str]) -> re.Pattern[str]:
+    """One case-sensitive alternation of whole names, longest first (so "Guinea-Bissau" wins)."""
     alternatives = sorted(names, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])")
-    return pattern, names
+    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])")
+
+
+def _find_ids(index: tuple[re.Pattern[str], dict[str, str]], text: str) -> list[str]:
+    """Distinct ids of the names found in ``text``, in order of first mention."""
+    pattern, names = index
+    out: list[str] = []
+    for m in pattern.finditer(text):
+        if names[m.group()] not in out:
+            out.append(names[m.group()])
+    return out
 
 
 def extract_countries(text: str) -> list[str]:
     """ISO 3166-1 alpha-2 codes of the countries named in ``text`` (English or French names)."""
-    pattern, names = _country_index()
-    out: list[str] = []
-    for m in pattern.finditer(text):
-        code = names[m.group()]
-        if code not in out:
-            out.append(code)
-    return out
+    return _find_ids(_country_index(), text)
 
 
 @cache
@@ -92,20 +100,12 @@ def _partner_index() -> tuple[re.Pattern[str], dict[str, str]]:
         for alias in aliases:
             if alias:
                 by_alias[alias] = org["id"]
-    alternatives = sorted(by_alias, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])")
-    return pattern, by_alias
+    return _names_pattern(by_alias), by_alias
 
 
 def extract_partners(text: str) -> list[str]:
     """Ids of the organisations of the curated partner list that ``text`` names."""
-    pattern, by_alias = _partner_index()
-    out: list[str] = []
-    for m in pattern.finditer(text):
-        pid = by_alias[m.group()]
-        if pid not in out:
-            out.append(pid)
-    return out
+    return _find_ids(_partner_index(), text)
 
 
 _QUOTED = re.compile(r"[“\"«]\s*([^“”\"«»]{8,250}?)\s*[”\"»]")
