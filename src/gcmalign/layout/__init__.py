@@ -14,7 +14,7 @@ from gcmalign.layout.paragraphs import Paragraph, group_paragraphs, is_heading
 from gcmalign.layout.repair import join_lines, repair_ocr, strip_trailing_debris
 from gcmalign.model import Block, Callout, Document, Page
 
-__all__ = ["layout_text"]
+__all__ = ["finish_document", "layout_text"]
 
 
 def _number_pages(lines: list[Line]) -> None:
@@ -113,6 +113,14 @@ def layout_text(
         callout.beside = _beside(line_ids, lines, paragraphs)
     doc.callouts = [c for c, _ in callouts]
 
+    return finish_document(doc)
+
+
+def finish_document(doc: Document) -> Document:
+    """Number the text of body and heading blocks into ``doc.text`` and set title and language.
+
+    Every reader ends with this, so offsets and titles mean the same for every format.
+    """
     pieces: list[str] = []
     offset = 0
     for page in doc.pages:
@@ -122,11 +130,12 @@ def layout_text(
                 pieces.append(block.text)
                 offset = block.end + 2
     doc.text = "\n\n".join(pieces)
-    headings = []
-    for block in doc.pages[0].blocks if doc.pages else []:
-        if block.kind != "heading":
-            break
-        headings.append(block.text)
-    doc.title = " ".join(headings) or None
-    doc.language = detect_language(" ".join(all_texts))
+    if doc.title is None:
+        headings = []
+        for block in doc.pages[0].blocks if doc.pages else []:
+            if block.kind != "heading":
+                break
+            headings.append(block.text)
+        doc.title = " ".join(headings) or None
+    doc.language = detect_language(" ".join(b.text for b in doc.body_blocks))
     return doc
