@@ -68,7 +68,7 @@ NoEmbeddingsOpt = Annotated[
 
 @app.command()
 def analyze(
-    files: Annotated[list[Path], typer.Argument(help="Documents to read (text files).")],
+    files: Annotated[list[Path], typer.Argument(help="Documents to read: plain or OCR'd text, HTML, DOCX.")],
     format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
     framework: FrameworkOpt = "gcm",
     fast: FastOpt = False,

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from pathlib import Path
 
 from gcmalign.errors import InputError
+
+# Byte-order marks and the codec each one means, longest first (UTF-32 LE starts like UTF-16 LE).
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def file_sha256(data: bytes) -> str:

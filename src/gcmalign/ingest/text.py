@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import codecs
 from pathlib import Path
 
 from gcmalign.errors import InputError
-from gcmalign.ingest.common import file_sha256, read_bytes
+from gcmalign.ingest.common import BOMS, file_sha256, read_bytes
 from gcmalign.layout import layout_text
 from gcmalign.model import Document
 
 MAX_TEXT_BYTES = 50 * 1024 * 1024
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 
 
 def _looks_like_utf16(data: bytes) -> str | None:
@@ -50,7 +42,7 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
     if not data.strip():
         raise InputError(source, "empty file (no text to read)")
     encoding: str | None = None
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
             encoding = name
             break
