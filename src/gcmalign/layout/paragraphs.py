@@ -79,6 +79,7 @@ def group_paragraphs(lines: list[Line]) -> list[Paragraph]:
     width = typical_width(lines)
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
+    years: set[str] = set()
     blank_since_last = False
     for line in lines:
         if line.is_link:
@@ -97,7 +98,6 @@ def group_paragraphs(lines: list[Line]) -> list[Paragraph]:
             if blank_since_last:
                 new = final or short
             else:
-                years = set(_YEAR.findall(" ".join(current.text_lines())))
                 new = final and (
                     len(prev.raw.strip()) < 0.8 * width or line.indented or opens_new_activity(text, years)
                 )
@@ -108,7 +108,9 @@ def group_paragraphs(lines: list[Line]) -> list[Paragraph]:
                 current = None
         if current is None:
             current = Paragraph()
+            years = set()  # the years this paragraph has mentioned so far
         current.lines.append(line)
+        years.update(_YEAR.findall(text))
         blank_since_last = False
     if current is not None:
         paragraphs.append(current)

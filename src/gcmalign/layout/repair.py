@@ -50,6 +50,7 @@ OCR_WORD_FIXES = {
 _ORDINAL = re.compile(r"\b(\d{1,2})[\"”″](?=\s+[A-Z])")
 _DOUBLE_APOS = re.compile(r"['’]{2,}(?=[a-z])")
 _WORD = re.compile(r"\b[a-z]+\b")
+_HYPHENATED_END = re.compile(r"([^\W\d_]+)-$")
 
 
 def _ordinal(match: re.Match[str]) -> str:
@@ -97,7 +98,7 @@ def join_lines(lines: list[str], known_hyphenated: set[str] | None = None) -> st
         if not out:
             out = line
             continue
-        m = re.search(r"([^\W\d_]+)-$", out)
+        m = _HYPHENATED_END.search(out[-80:])  # only the tail: `out` grows with the paragraph
         if m and line[:1].isalpha() and line[:1].islower():
             first = m.group(1)
             second = re.match(r"[^\W\d_]+", line)
