@@ -68,11 +68,20 @@ NoEmbeddingsOpt = Annotated[
 
 @app.command()
 def analyze(
-    files: Annotated[list[Path], typer.Argument(help="Documents to read: plain or OCR'd text, HTML, DOCX.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Documents or folders (walked recursively): plain or OCR'd text, HTML, DOCX."),
+    ],
     format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
     framework: FrameworkOpt = "gcm",
     fast: FastOpt = False,
     no_embeddings: NoEmbeddingsOpt = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.001, help="Time limit for reading each file, in seconds.")
+    ] = 120.0,
+    max_memory_mb: Annotated[
+        int, typer.Option("--max-memory-mb", min=64, help="Memory limit of each reading worker, in MB.")
+    ] = 2048,
 ) -> None:
     """Read documents, extract their activities and map each to framework objectives."""
     from gcmalign.pipeline import analyze_paths, results_to_json
@@ -82,12 +91,36 @@ def analyze(
     except GcmalignError as exc:
         raise fail(str(exc)) from None
     with progress_bar() as bar:
-        task = bar.add_task("analysing", total=len(files))
-        results = analyze_paths(files, classifier=classifier, on_done=lambda _: bar.advance(task))
+        task = bar.add_task("reading", total=None)
+        classify_task = None
+
+        def classified(n: int) -> None:
+            nonlocal classify_task
+            if classify_task is None:
+                total = sum(len(r.activities) for r in results_so_far)
+                classify_task = bar.add_task("classifying", total=total)
+            bar.advance(classify_task, n)
+
+        results_so_far: list = []
+
+        def read(result) -> None:
+            results_so_far.append(result)
+            bar.advance(task)
+
+        results = analyze_paths(
+            files,
+            classifier=classifier,
+            on_done=read,
+            on_classified=classified,
+            timeout=timeout,
+            max_memory_mb=max_memory_mb,
+            on_files=lambda n: bar.update(task, total=n),
+        )
     failed = [r for r in results if r.error]
-    for r in failed:
-        err.print(f"[red]gcmalign: error:[/red] {r.error}", highlight=False, soft_wrap=True)
     good = [r for r in results if not r.error]
+    if len(results) == 1:
+        for r in failed:
+            err.print(f"[red]gcmalign: error:[/red] {r.error}", highlight=False, soft_wrap=True)
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps(results_to_json(good), ensure_ascii=False, indent=1) + "\n")
     elif format is OutputFormat.md:
@@ -99,9 +132,19 @@ def analyze(
 
         for r in good:
             out.print(activities_table(r))
-    if len(files) > 1:
-        err.print(f"read {len(good)} of {len(files)} files; skipped {len(failed)}")
-    if failed and not good:
+    if len(results) > 1:
+        n_activities = sum(len(r.activities) for r in good)
+        err.print(
+            f"read {len(good)} of {len(results)} files; skipped {len(failed)}; {n_activities} activities",
+            highlight=False,
+            soft_wrap=True,
+        )
+        if failed:
+            reasons = "; ".join(r.error or r.source for r in failed)
+            err.print(
+                f"skipped {len(failed)} of {len(results)} files: {reasons}", highlight=False, soft_wrap=True
+            )
+    if not good:
         raise typer.Exit(1)
 
 

@@ -5,13 +5,21 @@ The CLI, the web app and library users all call these functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gcmalign.batch import (
+    DEFAULT_MAX_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    FileRead,
+    Reader,
+    collect_files,
+    document_suffixes,
+    read_files,
+)
 from gcmalign.classify import Classifier, ClassifyItem
-from gcmalign.errors import GcmalignError
 from gcmalign.extract import extract_activities
 from gcmalign.ingest import read_document
 from gcmalign.ingest.common import file_sha256
@@ -44,16 +52,15 @@ class DocumentResult:
         }
 
 
+def _item(activity: Activity, classifier: Classifier) -> ClassifyItem:
+    framework = classifier.framework.id
+    callouts = {c.target for c in activity.callouts if c.target and c.framework == framework}
+    return ClassifyItem(text=activity.text, lang=activity.language, callouts=callouts)
+
+
 def classify_activities(activities: list[Activity], classifier: Classifier) -> None:
     """Attach mappings to each activity, in place. Callouts beside an activity count."""
-    items = [
-        ClassifyItem(
-            text=a.text,
-            lang=a.language,
-            callouts={c.target for c in a.callouts if c.target and c.framework == classifier.framework.id},
-        )
-        for a in activities
-    ]
+    items = [_item(a, classifier) for a in activities]
     for activity, mappings in zip(activities, classifier.predict(items), strict=True):
         activity.mappings = mappings
 
@@ -85,18 +92,48 @@ def analyze_paths(
     *,
     classifier: Classifier | None,
     on_done: Callable[[DocumentResult], None] | None = None,
+    on_classified: Callable[[int], None] | None = None,
+    on_files: Callable[[int], None] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB,
+    workers: int | None = None,
+    readers: Mapping[str, Reader] | None = None,
 ) -> list[DocumentResult]:
-    """Analyse many files; a file that cannot be read is reported in its result, not raised."""
-    results = []
-    for path in paths:
-        try:
-            result = analyze_document(read_document(path), classifier)
-        except GcmalignError as exc:
-            result = DocumentResult(source=str(path), error=str(exc))
-        results.append(result)
-        if on_done:
-            on_done(result)
+    """Analyse many files and folders; a file that cannot be read is reported in its result.
+
+    Folders are walked recursively (see :func:`gcmalign.batch.collect_files`); files are read
+    in parallel worker processes (:func:`gcmalign.batch.read_files`), each with ``timeout``
+    seconds and ``max_memory_mb`` of memory; then every activity is classified here in one
+    batch with ``classifier``. ``on_done`` is called as each file is read, ``on_classified``
+    with the number of activities classified in each classifier batch, ``on_files`` with the
+    number of files found once folders are walked. Results keep
+    the order of ``paths`` (folders expanded in sorted order).
+    """
+    files, empty = collect_files(paths, suffixes=document_suffixes(readers or ()))
+    if on_files:
+        on_files(len(files))
+    reads = read_files(
+        files,
+        timeout=timeout,
+        max_memory_mb=max_memory_mb,
+        workers=workers,
+        readers=readers,
+        on_done=(lambda r: on_done(_result(r))) if on_done else None,
+    )
+    results = [_result(r) for r in [*reads, *empty]]
+    activities = [a for r in results for a in r.activities]
+    if classifier is not None and activities:
+        items = [_item(a, classifier) for a in activities]
+        mappings = classifier.predict(items, progress=on_classified)
+        for activity, found in zip(activities, mappings, strict=True):
+            activity.mappings = found
     return results
+
+
+def _result(read: FileRead) -> DocumentResult:
+    return DocumentResult(
+        source=read.source, document=read.document, activities=read.activities, error=read.error
+    )
 
 
 def results_to_json(results: list[DocumentResult]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Readers, one per format, dispatched through one table.
 
-Every reader has the signature ``read_x(path, *, options=None) -> Document``. Text, HTML and
-DOCX are supported so far; PDF and scans join the table as their readers land.
+Every reader has the signature ``read_x(path, *, options=None) -> Document``. Text, HTML, DOCX
+and PDF (with a text layer) are supported so far; scans join the table as their reader lands.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ FORMATS: tuple[Format, ...] = (
     Format("text", "gcmalign.ingest.text", "read_text", (".txt", ".text", ".md", "")),
     Format("html", "gcmalign.ingest.html", "read_html", (".html", ".htm")),
     Format("docx", "gcmalign.ingest.docx", "read_docx", (".docx",)),
+    Format("pdf", "gcmalign.ingest.pdf", "read_pdf", (".pdf",)),
 )
 
 
@@ -36,7 +37,7 @@ def reader_for(path: str | Path) -> Callable[..., Document]:
     for fmt in FORMATS:
         if suffix in fmt.suffixes:
             return getattr(import_module(fmt.module), fmt.function)
-    known = {".pdf": "PDF"}
+    known: dict[str, str] = {}
     if suffix in known:
         raise InputError(str(path), f"{known[suffix]} files are not supported yet")
     return import_module("gcmalign.ingest.text").read_text

@@ -1,0 +1,293 @@
+"""Many files at once: walk folders, read files in parallel worker processes with limits.
+
+Reading (ingest, layout, extract) is the CPU-heavy, model-free part, so it runs in a process
+pool, one file per task, each with a time limit and the worker with a memory limit. The
+classifier stays in the parent (see :func:`gcmalign.pipeline.analyze_paths`), loaded once.
+
+A file that fails (bad input, time limit, memory limit, crashed worker) becomes a
+:class:`FileRead` with ``error`` set; the other files go on. Results come back in input order
+whatever the order in which workers finish.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gcmalign.errors import GcmalignError
+from gcmalign.extract import extract_activities
+from gcmalign.ingest import FORMATS, read_document
+from gcmalign.model import Activity, Document
+
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MAX_MEMORY_MB = 2048
+# Seconds the parent waits past a file's time limit before it kills a worker stuck in code
+# that the in-worker alarm cannot interrupt (a long C call).
+HARD_KILL_GRACE = 5.0
+
+Reader = Callable[..., Document]
+
+
+@dataclass
+class FileRead:
+    """One file after reading and extraction (no classification yet), or why it failed."""
+
+    source: str
+    document: Document | None = None
+    activities: list[Activity] = field(default_factory=list)
+    error: str | None = None
+
+
+class FileTimeout(Exception):
+    """Raised inside a worker by the alarm when a file takes longer than its time limit."""
+
+
+def document_suffixes(extra: Iterable[str] = ()) -> frozenset[str]:
+    """The suffixes folder walking takes: every reader's in ``FORMATS`` (not the catch-all "")."""
+    suffixes = {s.lower() for fmt in FORMATS for s in fmt.suffixes if s}
+    return frozenset(suffixes | {s.lower() for s in extra if s})
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def walk_folder(root: Path, suffixes: frozenset[str]) -> list[Path]:
+    """Files under ``root`` with a known suffix, recursively, sorted, hidden ones skipped."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not _is_hidden(d)]
+        for name in files:
+            if not _is_hidden(name) and Path(name).suffix.lower() in suffixes:
+                found.append(Path(folder, name))
+    return sorted(found, key=lambda p: p.relative_to(root).parts)
+
+
+def collect_files(
+    paths: Iterable[str | Path], *, suffixes: frozenset[str] | None = None
+) -> tuple[list[Path], list[FileRead]]:
+    """Expand folders into their documents, in argument order.
+
+    Files named on their own are kept whatever their suffix (a missing one fails later with
+    "no such file"); duplicates are dropped. Returns the files and a failure for each folder
+    that holds no document.
+    """
+    suffixes = document_suffixes() if suffixes is None else suffixes
+    files: list[Path] = []
+    empty: list[FileRead] = []
+    seen: set[Path] = set()
+    for arg in paths:
+        p = Path(arg)
+        found = walk_folder(p, suffixes) if p.is_dir() else [p]
+        if not found:
+            known = " ".join(sorted(suffixes))
+            empty.append(FileRead(source=str(p), error=f"{p}: no documents in this folder ({known})"))
+        for f in found:
+            key = f.resolve() if f.exists() else f
+            if key not in seen:
+                seen.add(key)
+                files.append(f)
+    return files, empty
+
+
+# ---- one file, in a worker or in-process ---------------------------------------------------
+
+
+def _timeout_message(source: str | Path, timeout: float | None) -> str:
+    return f"{source}: stopped after the time limit ({timeout or 0:g} s)"
+
+
+def _alarm(signum, frame):  # pragma: no cover - runs as the signal handler
+    raise FileTimeout()
+
+
+def _can_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _reader_for(path: Path, readers: Mapping[str, Reader] | None) -> Reader | None:
+    return readers.get(path.suffix.lower()) if readers else None
+
+
+def read_one(
+    path: str | Path,
+    *,
+    timeout: float | None = None,
+    reader: Reader | None = None,
+    max_memory_mb: int | None = None,
+) -> FileRead:
+    """Read and extract one file; every failure is returned as ``error``, never raised."""
+    source = str(path)
+    alarmed = bool(timeout) and _can_alarm()
+    previous = None
+    try:
+        if alarmed:
+            previous = signal.signal(signal.SIGALRM, _alarm)
+            signal.setitimer(signal.ITIMER_REAL, float(timeout or 0))
+        doc = reader(path, options=None) if reader else read_document(path)
+        result = FileRead(source=source, document=doc, activities=extract_activities(doc))
+    except GcmalignError as exc:
+        result = FileRead(source=source, error=str(exc))
+    except FileTimeout:
+        result = FileRead(source=source, error=_timeout_message(source, timeout))
+    except MemoryError:
+        limit = f" (the limit is {max_memory_mb} MB)" if max_memory_mb else ""
+        result = FileRead(source=source, error=f"{source}: out of memory{limit}")
+    except Exception as exc:
+        result = FileRead(source=source, error=f"{source}: unexpected error ({type(exc).__name__}: {exc})")
+    finally:
+        if alarmed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return result
+
+
+_WORKER_MAX_MEMORY_MB: int | None = None
+
+
+def _init_worker(max_memory_mb: int | None) -> None:
+    """Worker initializer: cap the address space so one huge file cannot take the machine."""
+    global _WORKER_MAX_MEMORY_MB
+    _WORKER_MAX_MEMORY_MB = max_memory_mb
+    if not max_memory_mb:
+        return
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return
+    limit = max_memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _worker_task(path: str, timeout: float | None, reader: Reader | None) -> FileRead:
+    return read_one(path, timeout=timeout, reader=reader, max_memory_mb=_WORKER_MAX_MEMORY_MB)
+
+
+# ---- many files ----------------------------------------------------------------------------
+
+
+def _new_pool(workers: int, max_memory_mb: int | None) -> ProcessPoolExecutor:
+    # forkserver: workers start from a small clean process, not a copy of a parent that holds
+    # the loaded models and the progress bar's thread (fork after threads can deadlock).
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["gcmalign.batch"])  # each worker starts with it imported
+    else:  # pragma: no cover - not on POSIX
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(max_memory_mb,),
+    )
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        proc.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_files(
+    files: Sequence[str | Path],
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB,
+    workers: int | None = None,
+    readers: Mapping[str, Reader] | None = None,
+    on_done: Callable[[FileRead], None] | None = None,
+) -> list[FileRead]:
+    """Read ``files`` (ingest, layout, extract), in parallel when there are several.
+
+    ``workers`` defaults to ``min(len(files), os.cpu_count())``; with one file or one worker
+    everything stays in this process (the time limit still holds on the main thread; the
+    memory limit applies to workers only). ``readers`` maps a suffix to a reader that takes
+    precedence over ``FORMATS`` (a hook for tests and plug-ins; it must be picklable).
+    Results are in the order of ``files``.
+    """
+    paths = [Path(f) for f in files]
+    n_workers = min(len(paths), workers or os.cpu_count() or 1)
+    results: list[FileRead | None] = [None] * len(paths)
+
+    def done(i: int, result: FileRead) -> None:
+        results[i] = result
+        if on_done:
+            on_done(result)
+
+    if n_workers <= 1:
+        for i, p in enumerate(paths):
+            done(i, read_one(p, timeout=timeout, reader=_reader_for(p, readers)))
+        return [r for r in results if r is not None]
+
+    todo = list(range(len(paths)))  # not yet submitted, in order
+    suspects: list[int] = []  # running when a worker crashed: rerun one at a time
+    crashed_once: set[int] = set()
+    running: dict[Future, tuple[int, float]] = {}
+    pool = _new_pool(n_workers, max_memory_mb)
+
+    def submit(i: int) -> None:
+        fut = pool.submit(_worker_task, str(paths[i]), timeout, _reader_for(paths[i], readers))
+        running[fut] = (i, time.monotonic())
+
+    try:
+        while todo or suspects or running:
+            if not running and suspects:
+                submit(suspects.pop(0))  # alone, so that a second crash names the right file
+            if not suspects and not any(i in crashed_once for i, _ in running.values()):
+                while todo and len(running) < n_workers:
+                    submit(todo.pop(0))
+            finished, _ = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in finished:
+                i, _ = running.pop(fut)
+                try:
+                    done(i, fut.result())
+                except BrokenProcessPool:
+                    broken = True
+                    running[fut] = (i, 0.0)  # dealt with below, with the others that were running
+                except Exception as exc:  # e.g. a result that cannot be sent back
+                    done(i, FileRead(str(paths[i]), error=f"{paths[i]}: unexpected error ({exc})"))
+            now = time.monotonic()
+            overdue = [
+                fut
+                for fut, (_, start) in running.items()
+                if timeout and start and now - start > timeout + HARD_KILL_GRACE
+            ]
+            if not (overdue or broken):
+                continue
+            # Kill the pool (a stuck worker ignores everything else) and start a new one. Files
+            # running beside an overdue one go back to the queue; after a crash they are rerun
+            # one at a time, and a file that crashes its worker twice is reported.
+            for fut in overdue:
+                i, _ = running.pop(fut)
+                done(i, FileRead(str(paths[i]), error=_timeout_message(paths[i], timeout)))
+            for i, _ in running.values():
+                if overdue or not broken:
+                    todo.append(i)
+                elif i in crashed_once:
+                    done(i, FileRead(str(paths[i]), error=f"{paths[i]}: the worker reading it crashed"))
+                else:
+                    crashed_once.add(i)
+                    suspects.append(i)
+            running.clear()
+            todo.sort()
+            suspects.sort()
+            _kill_pool(pool)
+            pool = _new_pool(n_workers, max_memory_mb)
+    finally:
+        if running:
+            _kill_pool(pool)
+        else:
+            pool.shutdown(wait=True)
+    return [r for r in results if r is not None]

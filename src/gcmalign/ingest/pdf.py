@@ -1,0 +1,289 @@
+"""PDF files with a text layer, through PyMuPDF.
+
+The text of each page comes from ``page.get_text("dict")`` (blocks, lines, spans with their
+boxes, sizes and fonts); ``pdf_layout`` gives each block a role (running header or footer,
+footnote, margin callout, heading, list of links, body) and the reading order (one or two
+columns), and groups body lines into paragraphs that may cross columns and pages. This module
+opens and checks the file, attaches links (link annotations by position, printed URLs, pages'
+lists of URLs by :func:`assign_links`) and identifies the framework target a callout quotes.
+Scanned PDFs (no text layer) are refused: OCR is not supported yet.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from gcmalign.errors import InputError
+from gcmalign.frameworks import load_framework
+from gcmalign.ingest.common import file_sha256, read_bytes
+from gcmalign.ingest.pdf_layout import (
+    URL,
+    PageInfo,
+    PBlock,
+    PLine,
+    classify_blocks,
+    group_paragraphs,
+    order_blocks,
+    page_lines,
+    union,
+)
+from gcmalign.layout import finish_document
+from gcmalign.layout.callouts import TitleRef, title_refs
+from gcmalign.layout.links import assign_links
+from gcmalign.layout.repair import join_lines
+from gcmalign.model import Block, Callout, Document, Page
+from gcmalign.textutil import fold
+
+MAX_PDF_BYTES = 100 * 1024 * 1024
+MAX_PAGES = 2000
+MAX_SECONDS = 60.0
+CALLOUT_THRESHOLD = 0.8
+# Even a compressed empty page costs about 10 bytes, an object at least 2; fewer is a lie.
+MIN_BYTES_PER_PAGE = 8
+MIN_BYTES_PER_OBJECT = 2
+_REFS: list[TitleRef] | None = None
+
+
+def _refs() -> list[TitleRef]:
+    global _REFS
+    if _REFS is None:
+        _REFS = title_refs([load_framework("gcm")])
+    return _REFS
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w&]+", " ", fold(text)).split())
+
+
+def identify_callout(text: str, refs: list[TitleRef]) -> tuple[TitleRef | None, float]:
+    """The framework title a callout quotes, and how well it matches (0..1).
+
+    A short fragment only counts in proportion to how much of the title it covers, so
+    "migrants" alone matches nothing.
+    """
+    quote = _norm(text)
+    if not quote:
+        return None, 0.0
+    best: tuple[TitleRef | None, float] = (None, 0.0)
+    for ref in refs:
+        title = _norm(ref.text)
+        if not title:
+            continue
+        cover = min(1.0, len(quote) / (0.6 * len(title)))
+        score = cover * max(fuzz.partial_ratio(quote, title), fuzz.token_set_ratio(quote, title)) / 100
+        if score > best[1]:
+            best = (ref, score)
+    return best if best[1] >= CALLOUT_THRESHOLD else (None, best[1])
+
+
+def _open(data: bytes, source: str):
+    import pymupdf
+
+    if not data.strip():
+        raise InputError(source, "empty file (no PDF to read)")
+    if b"%PDF-" not in data[:1024]:
+        raise InputError(source, "not a PDF (no %PDF header)")
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+    try:
+        pdf = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:
+        raise InputError(source, f"corrupt or truncated PDF ({exc})") from exc
+    if pdf.needs_pass:
+        raise InputError(source, "encrypted PDF (a password is needed)")
+    try:
+        pages, objects = pdf.page_count, pdf.xref_length()
+    except Exception as exc:
+        raise InputError(source, f"corrupt or truncated PDF ({exc})") from exc
+    if pages == 0:
+        raise InputError(source, "no pages (an empty, truncated or corrupt PDF)")
+    if pages > max(100, len(data) // MIN_BYTES_PER_PAGE):
+        raise InputError(source, f"claims {pages} pages in a {len(data)}-byte file")
+    if objects > max(10_000, len(data) // MIN_BYTES_PER_OBJECT):
+        raise InputError(source, f"claims {objects} objects in a {len(data)}-byte file")
+    return pdf
+
+
+def _read_pages(pdf, source: str, warnings: list[str]) -> tuple[list[PageInfo], dict[int, list]]:
+    import pymupdf
+
+    flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf.TEXT_PRESERVE_IMAGES
+    started = time.monotonic()
+    pages: list[PageInfo] = []
+    links: dict[int, list] = {}
+    if pdf.page_count > MAX_PAGES:
+        warnings.append(f"only the first {MAX_PAGES} of {pdf.page_count} pages were read")
+    for index in range(min(pdf.page_count, MAX_PAGES)):
+        if time.monotonic() - started > MAX_SECONDS:
+            raise InputError(
+                source, f"gave up after {MAX_SECONDS:.0f} s at page {index + 1} (too slow to read)"
+            )
+        try:
+            page = pdf.load_page(index)
+            raw = page.get_text("dict", flags=flags, sort=False)
+            links[index + 1] = [
+                (tuple(link["from"]), link["uri"])
+                for link in page.get_links()
+                if link.get("kind") == pymupdf.LINK_URI and link.get("uri")
+            ]
+            rect = page.rect
+        except Exception as exc:
+            if index == 0 and pdf.page_count == 1:
+                raise InputError(source, f"corrupt or truncated PDF ({exc})") from exc
+            warnings.append(f"page {index + 1} could not be read ({exc})")
+            continue
+        pages.append(PageInfo(index + 1, rect.width, rect.height, page_lines(raw, index + 1)))
+    return pages, links
+
+
+def _overlap(a, b) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _urls(text: str) -> list[str]:
+    return [m.group().rstrip(".,;:") for m in URL.finditer(text)]
+
+
+def _add_link(block: Block, url: str) -> None:
+    if url not in block.links:
+        block.links.append(url)
+
+
+def read_pdf(path: str | Path, *, options: dict | None = None) -> Document:
+    """Read a PDF with a text layer into a :class:`Document`."""
+    source = str(path)
+    data = read_bytes(path, max_bytes=MAX_PDF_BYTES)
+    pdf = _open(data, source)
+    doc = Document(source=source, sha256=file_sha256(data))
+    try:
+        infos, page_links = _read_pages(pdf, source, doc.warnings)
+        title = (pdf.metadata or {}).get("title") or ""
+    finally:
+        pdf.close()
+    if not any(ln.text.strip() for info in infos for b in info.blocks for ln in b.lines):
+        raise InputError(source, "no text layer: a scanned PDF (OCR is not supported yet)")
+
+    classify_blocks(infos)
+    ordered = {info.number: order_blocks(info) for info in infos}
+    body_lines: list[PLine] = []
+    for info in infos:
+        for block in ordered[info.number]:
+            if block.role == "body":
+                body_lines.extend(ln for ln in block.lines if ln.role == "body")
+    all_text = " ".join(ln.text for ln in body_lines)
+    known_hyphenated = {w.lower() for w in re.findall(r"\b[^\W\d_]+-[^\W\d_]+\b", all_text)}
+    paragraphs = group_paragraphs(body_lines)
+    first_line = {id(p[0]): p for p in paragraphs}
+    fragments: dict[int, list[PLine]] = {}  # id(Block) -> its lines
+
+    pages = {info.number: Page(number=info.number) for info in infos}
+    raw_blocks: dict[int, list[tuple[PBlock, Block]]] = {info.number: [] for info in infos}
+    for info in infos:
+        page = pages[info.number]
+        heads = [ln for b in info.blocks for ln in b.lines if ln.role in ("header", "footer")]
+        for ln in sorted(heads, key=lambda ln: ln.bbox[1]):
+            if ln.role == "header":
+                page.blocks.append(Block("header", ln.text, info.number, bbox=ln.bbox))
+        for pb in ordered[info.number]:
+            if pb.role == "head":
+                continue
+            lines = [ln for ln in pb.lines if ln.role == pb.role]
+            if pb.role == "body":
+                for ln in lines:
+                    para = first_line.get(id(ln))
+                    if para is None:
+                        continue
+                    text = join_lines([x.text for x in para], known_hyphenated)
+                    here = [x for x in para if x.page == ln.page]
+                    block = Block("body", text, ln.page, bbox=union(x.bbox for x in here))
+                    for url in _urls(text):
+                        _add_link(block, url)
+                    fragments[id(block)] = para
+                    page.blocks.append(block)
+                continue
+            if pb.role == "links":
+                text = "\n".join(_urls(pb.text))
+            else:
+                text = join_lines([x.text for x in lines], known_hyphenated)
+            block = Block(pb.role, text, info.number, bbox=pb.bbox)  # type: ignore[arg-type]
+            page.blocks.append(block)
+            raw_blocks[info.number].append((pb, block))
+        for ln in sorted(heads, key=lambda ln: ln.bbox[1]):
+            if ln.role == "footer":
+                page.blocks.append(Block("footer", ln.text, info.number, bbox=ln.bbox))
+    doc.pages = [pages[info.number] for info in infos]
+    if not doc.body_blocks and not any(b.kind == "heading" for p in doc.pages for b in p.blocks):
+        raise InputError(source, "no body text found (only running headers, footers or notes)")
+
+    body = doc.body_blocks
+    on_page: dict[int, list[tuple[int, Block, list[PLine]]]] = {}
+    for index, block in enumerate(body):
+        for page_no in sorted({ln.page for ln in fragments[id(block)]}):
+            lines = [ln for ln in fragments[id(block)] if ln.page == page_no]
+            on_page.setdefault(page_no, []).append((index, block, lines))
+
+    # Link annotations: on the body paragraph whose lines they overlap most.
+    for page_no, annots in page_links.items():
+        for rect, uri in annots:
+            scored = [
+                (sum(_overlap(rect, ln.bbox) for ln in lines), block)
+                for _, block, lines in on_page.get(page_no, [])
+            ]
+            scored = [s for s in scored if s[0] > 0]
+            if scored:
+                _add_link(max(scored, key=lambda s: s[0])[1], uri)
+
+    # A page's list of URLs: placed on the page's paragraphs by their words.
+    all_texts = [b.text for b in body]
+    for page in doc.pages:
+        page_body = [block for _, block, _ in on_page.get(page.number, [])]
+        for link_block in (b for b in page.blocks if b.kind == "links"):
+            urls = link_block.text.split("\n")
+            if not page_body or not urls:
+                continue
+            for url, target in zip(
+                urls, assign_links(urls, [b.text for b in page_body], all_texts), strict=True
+            ):
+                _add_link(page_body[target], url)
+
+    # Callouts: the title each quotes, and the paragraph it stands beside.
+    refs = _refs()
+    for page in doc.pages:
+        for block in (b for b in page.blocks if b.kind == "callout"):
+            ref, score = identify_callout(block.text, refs)
+            if ref is None:
+                continue
+            doc.callouts.append(
+                Callout(
+                    page=page.number,
+                    text=block.text,
+                    framework=ref.framework,
+                    target=ref.target,
+                    score=score,
+                    beside=_beside(block.bbox, on_page.get(page.number, [])),
+                )
+            )
+
+    if title.strip() and not title.lower().startswith(("microsoft word", "untitled")):
+        doc.title = " ".join(title.split())
+    return finish_document(doc)
+
+
+def _beside(bbox, candidates: list[tuple[int, Block, list[PLine]]]) -> int | None:
+    """The body paragraph nearest the callout vertically (then horizontally)."""
+    best = None
+    for index, _, lines in candidates:
+        box = union(ln.bbox for ln in lines)
+        dy = max(0.0, box[1] - bbox[3], bbox[1] - box[3])
+        dx = max(0.0, box[0] - bbox[2], bbox[0] - box[2])
+        shared = min(box[3], bbox[3]) - max(box[1], bbox[1])
+        key = (dy, -shared, dx)
+        if best is None or key < best[0]:
+            best = (key, index)
+    return best[1] if best else None

@@ -1,0 +1,258 @@
+"""Folders and many files: walking, parallel reading with limits, summary and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from gcmalign import batch
+from gcmalign.batch import collect_files, document_suffixes, read_files
+from gcmalign.ingest.text import read_text
+
+# Workers import this module to find the test readers: the CLI and the classifier are imported
+# inside the tests that need them, so that worker start-up stays light.
+
+EN = (
+    "In March 2019, the Coastal Migration Dialogue held a regional workshop in Dakar on the "
+    "collection and sharing of migration statistics, with officials from Senegal and Gambia.\n\n"
+    "The Dialogue published a study on the return and reintegration of migrants in 2020.\n"
+)
+FR = (
+    "En 2020, le Processus de Rabat a organisé un atelier à Niamey sur la traite des êtres "
+    "humains, pour renforcer l'identification et la protection des victimes.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    from gcmalign.classify import Classifier
+
+    return Classifier("gcm", config="sparse")
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A folder of good documents, a nested folder, hidden and unknown files."""
+    root = tmp_path / "docs"
+    (root / "sub" / "deeper").mkdir(parents=True)
+    (root / ".hidden").mkdir()
+    (root / "b-report.txt").write_text(EN, encoding="utf-8")
+    (root / "a-rapport.txt").write_bytes(FR.encode("latin-1"))  # not UTF-8
+    (root / "sub" / "notes.MD").write_text(EN.replace("2019", "2018"), encoding="utf-8")
+    (root / "sub" / "deeper" / "page.html").write_text(
+        f"<html><body><main><p>{EN.splitlines()[0]}</p></main></body></html>", encoding="utf-8"
+    )
+    (root / "sub-file.txt").write_text(FR, encoding="utf-8")
+    (root / ".hidden" / "secret.txt").write_text(EN, encoding="utf-8")
+    (root / ".dotfile.txt").write_text(EN, encoding="utf-8")
+    (root / "data.csv").write_text("id,text\n1,x\n", encoding="utf-8")
+    (root / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return root
+
+
+def _bad(folder: Path) -> dict[str, Path]:
+    empty = folder / "empty.txt"
+    empty.write_bytes(b"")
+    binary = folder / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02binary\x00\xff" * 50)
+    return {"empty": empty, "binary": binary}
+
+
+# ---- test readers, registered through the ``readers`` hook (module level: picklable) ----------
+
+
+def slow_reader(path, *, options=None):
+    time.sleep(60)
+    return read_text(path, options=options)
+
+
+def stuck_reader(path, *, options=None):
+    """Blocks the alarm, as a long C call would: only the parent's hard kill stops it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    time.sleep(60)
+    return read_text(path, options=options)
+
+
+def crash_reader(path, *, options=None):
+    os._exit(3)
+
+
+def greedy_reader(path, *, options=None):
+    hog = bytearray(3 * 1024**3)
+    return read_text(path, options=options) if hog else None
+
+
+def delayed_reader(path, *, options=None):
+    """Sleeps for the seconds written on the file's first line, so workers finish out of order."""
+    delay = float(Path(path).read_text(encoding="utf-8").split("\n", 1)[0])
+    time.sleep(delay)
+    return read_text(path, options=options)
+
+
+# ---- walking ------------------------------------------------------------------------------------
+
+
+def test_suffixes_come_from_the_reader_table():
+    suffixes = document_suffixes()
+    assert {".txt", ".md", ".html", ".htm", ".docx"} <= suffixes
+    assert "" not in suffixes
+    assert ".slow" in document_suffixes([".slow"])
+
+
+def test_folder_walk_is_sorted_recursive_and_skips_hidden_and_unknown(tree, tmp_path):
+    files, empty = collect_files([tree])
+    assert [f.relative_to(tree).as_posix() for f in files] == [
+        "a-rapport.txt",
+        "b-report.txt",
+        "sub/deeper/page.html",
+        "sub/notes.MD",
+        "sub-file.txt",
+    ]
+    assert empty == []
+    # Arguments keep their order; a named file is taken whatever its suffix; duplicates go.
+    files, _ = collect_files([tree / "sub", tree / "data.csv", tree / "sub" / "notes.MD"])
+    assert [f.name for f in files] == ["page.html", "notes.MD", "data.csv"]
+    # A folder without documents is reported, a missing path is kept (to fail as "no such file").
+    (tmp_path / "void").mkdir()
+    files, empty = collect_files([tmp_path / "void", tmp_path / "missing.txt"])
+    assert files == [tmp_path / "missing.txt"]
+    assert len(empty) == 1 and "no documents" in (empty[0].error or "")
+
+
+# ---- parallel reading ---------------------------------------------------------------------------
+
+
+def test_parallel_gives_the_same_json_as_sequential_and_as_one_by_one(tree, classifier):
+    from gcmalign.pipeline import analyze_file, analyze_paths, results_to_json
+
+    parallel = results_to_json(analyze_paths([tree], classifier=classifier, workers=2))
+    sequential = results_to_json(analyze_paths([tree], classifier=classifier, workers=1))
+    assert parallel == sequential
+    one_by_one = [analyze_file(f, classifier=classifier).to_json() for f in collect_files([tree])[0]]
+    assert parallel["documents"] == one_by_one
+    latin = parallel["documents"][0]
+    assert latin["source"].endswith("a-rapport.txt")
+    assert any("organisé un atelier à Niamey" in a["text"] for a in latin["activities"])
+    assert all(a["mappings"] for d in parallel["documents"] for a in d["activities"])
+
+
+def test_order_does_not_depend_on_completion_order(tmp_path):
+    for name, delay in [("a.wait", 1.5), ("b.wait", 0.0), ("c.wait", 0.7), ("d.wait", 0.0)]:
+        (tmp_path / name).write_text(f"{delay}\n\n{EN}", encoding="utf-8")
+    finished = []
+    files, _ = collect_files([tmp_path], suffixes=document_suffixes([".wait"]))
+    results = read_files(
+        files, workers=4, readers={".wait": delayed_reader}, on_done=lambda r: finished.append(r.source)
+    )
+    assert [Path(r.source).name for r in results] == ["a.wait", "b.wait", "c.wait", "d.wait"]
+    assert all(r.error is None for r in results)
+    assert Path(finished[-1]).name == "a.wait"  # it did finish last
+
+
+def test_slow_file_is_stopped_and_the_others_go_on(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(EN, encoding="utf-8")
+    slow = tmp_path / "x.slow"
+    slow.write_text(EN, encoding="utf-8")
+    start = time.monotonic()
+    results = read_files([slow, good], timeout=0.5, workers=2, readers={".slow": slow_reader})
+    assert time.monotonic() - start < 20
+    assert "time limit (0.5 s)" in (results[0].error or "")
+    assert results[1].error is None and results[1].activities
+
+
+def test_single_slow_file_in_process_is_stopped(tmp_path):
+    slow = tmp_path / "x.slow"
+    slow.write_text(EN, encoding="utf-8")
+    start = time.monotonic()
+    [result] = read_files([slow], timeout=0.3, readers={".slow": slow_reader})
+    assert time.monotonic() - start < 5
+    assert "time limit" in (result.error or "")
+
+
+def test_stuck_worker_is_killed_and_the_pool_restarted(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "HARD_KILL_GRACE", 0.5)
+    paths = []
+    for name in ["a.txt", "b.stuck", "c.txt", "d.txt"]:
+        paths.append(tmp_path / name)
+        paths[-1].write_text(EN, encoding="utf-8")
+    start = time.monotonic()
+    results = read_files(paths, timeout=0.5, workers=2, readers={".stuck": stuck_reader})
+    assert time.monotonic() - start < 30
+    assert [r.error is None for r in results] == [True, False, True, True]
+    assert "time limit" in (results[1].error or "")
+
+
+def test_crashed_worker_is_reported_and_the_others_go_on(tmp_path):
+    paths = []
+    for name in ["a.txt", "b.crash", "c.txt", "d.txt", "e.txt"]:
+        paths.append(tmp_path / name)
+        paths[-1].write_text(EN, encoding="utf-8")
+    results = read_files(paths, workers=2, readers={".crash": crash_reader})
+    assert [r.error is None for r in results] == [True, False, True, True, True]
+    assert "crashed" in (results[1].error or "")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs POSIX resource limits")
+def test_memory_limit_stops_a_greedy_file(tmp_path):
+    paths = [tmp_path / "a.greedy", tmp_path / "b.txt"]
+    for p in paths:
+        p.write_text(EN, encoding="utf-8")
+    results = read_files(paths, workers=2, max_memory_mb=1024, readers={".greedy": greedy_reader})
+    assert "out of memory" in (results[0].error or "")
+    assert results[1].error is None
+
+
+# ---- the command --------------------------------------------------------------------------------
+
+
+def _run(*args):
+    from typer.testing import CliRunner
+
+    from gcmalign.cli import app
+
+    return CliRunner().invoke(app, ["analyze", *map(str, args), "--no-embeddings"])
+
+
+def test_cli_folder_with_bad_files_skips_them_and_exits_0(tree):
+    bad = _bad(tree)
+    result = _run(tree, tree / "missing.txt", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    start = result.stdout.index("{")
+    documents = json.JSONDecoder().raw_decode(result.stdout[start:])[0]["documents"]
+    assert [Path(d["source"]).name for d in documents] == [
+        "a-rapport.txt",
+        "b-report.txt",
+        "page.html",
+        "notes.MD",
+        "sub-file.txt",
+    ]
+    summary = " ".join(result.output.split())
+    assert "read 5 of 8 files; skipped 3" in summary
+    assert "skipped 3 of 8 files:" in summary
+    assert f"{bad['binary']}: binary file" in summary
+    assert f"{bad['empty']}: empty file (no text to read)" in summary
+    assert "missing.txt: no such file" in summary
+
+
+def test_cli_all_bad_exits_1(tmp_path):
+    bad = _bad(tmp_path)
+    result = _run(tmp_path)
+    assert result.exit_code == 1, result.output
+    summary = " ".join(result.output.split())
+    assert "read 0 of 2 files; skipped 2" in summary and bad["binary"].name in summary
+
+
+def test_cli_empty_folder_and_bad_options(tmp_path):
+    assert _run(tmp_path).exit_code == 1
+    (tmp_path / "a.txt").write_text(EN, encoding="utf-8")
+    assert _run(tmp_path, "--timeout", "0").exit_code == 2
+    assert _run(tmp_path, "--max-memory-mb", "-5").exit_code == 2
+    result = _run(tmp_path, "--timeout", "30", "--max-memory-mb", "1024", "--format", "md")
+    assert result.exit_code == 0, result.output
