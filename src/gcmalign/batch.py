@@ -123,8 +123,12 @@ def read_one(
     timeout: float | None = None,
     reader: Reader | None = None,
     max_memory_mb: int | None = None,
+    options: dict | None = None,
 ) -> FileRead:
-    """Read and extract one file; every failure is returned as ``error``, never raised."""
+    """Read and extract one file; every failure is returned as ``error``, never raised.
+
+    ``options`` go to the reader (e.g. ``{"lang": "fr"}`` for OCR).
+    """
     source = str(path)
     alarmed = bool(timeout) and _can_alarm()
     previous = None
@@ -132,7 +136,7 @@ def read_one(
         if alarmed:
             previous = signal.signal(signal.SIGALRM, _alarm)
             signal.setitimer(signal.ITIMER_REAL, float(timeout or 0))
-        doc = reader(path, options=None) if reader else read_document(path)
+        doc = reader(path, options=options) if reader else read_document(path, options=options)
         result = FileRead(source=source, document=doc, activities=extract_activities(doc))
     except GcmalignError as exc:
         result = FileRead(source=source, error=str(exc))
@@ -170,8 +174,12 @@ def _init_worker(max_memory_mb: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _worker_task(path: str, timeout: float | None, reader: Reader | None) -> FileRead:
-    return read_one(path, timeout=timeout, reader=reader, max_memory_mb=_WORKER_MAX_MEMORY_MB)
+def _worker_task(
+    path: str, timeout: float | None, reader: Reader | None, options: dict | None = None
+) -> FileRead:
+    return read_one(
+        path, timeout=timeout, reader=reader, max_memory_mb=_WORKER_MAX_MEMORY_MB, options=options
+    )
 
 
 # ---- many files ----------------------------------------------------------------------------
@@ -207,6 +215,7 @@ def read_files(
     workers: int | None = None,
     readers: Mapping[str, Reader] | None = None,
     on_done: Callable[[FileRead], None] | None = None,
+    options: dict | None = None,
 ) -> list[FileRead]:
     """Read ``files`` (ingest, layout, extract), in parallel when there are several.
 
@@ -214,7 +223,7 @@ def read_files(
     everything stays in this process (the time limit still holds on the main thread; the
     memory limit applies to workers only). ``readers`` maps a suffix to a reader that takes
     precedence over ``FORMATS`` (a hook for tests and plug-ins; it must be picklable).
-    Results are in the order of ``files``.
+    ``options`` go to every reader. Results are in the order of ``files``.
     """
     paths = [Path(f) for f in files]
     n_workers = min(len(paths), workers or os.cpu_count() or 1)
@@ -227,7 +236,7 @@ def read_files(
 
     if n_workers <= 1:
         for i, p in enumerate(paths):
-            done(i, read_one(p, timeout=timeout, reader=_reader_for(p, readers)))
+            done(i, read_one(p, timeout=timeout, reader=_reader_for(p, readers), options=options))
         return [r for r in results if r is not None]
 
     todo = list(range(len(paths)))  # not yet submitted, in order
@@ -237,7 +246,7 @@ def read_files(
     pool = _new_pool(n_workers, max_memory_mb)
 
     def submit(i: int) -> None:
-        fut = pool.submit(_worker_task, str(paths[i]), timeout, _reader_for(paths[i], readers))
+        fut = pool.submit(_worker_task, str(paths[i]), timeout, _reader_for(paths[i], readers), options)
         running[fut] = (i, time.monotonic())
 
     try:

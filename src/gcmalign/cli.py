@@ -70,7 +70,10 @@ NoEmbeddingsOpt = Annotated[
 def analyze(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Documents or folders (walked recursively): plain or OCR'd text, HTML, DOCX."),
+        typer.Argument(
+            help="Documents or folders (walked recursively): plain or OCR'd text, HTML, DOCX, PDF, "
+            "scanned PDF and images (OCR'd)."
+        ),
     ],
     format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
     framework: FrameworkOpt = "gcm",
@@ -82,10 +85,18 @@ def analyze(
     max_memory_mb: Annotated[
         int, typer.Option("--max-memory-mb", min=64, help="Memory limit of each reading worker, in MB.")
     ] = 2048,
+    lang: Annotated[
+        str, typer.Option("--lang", help="OCR languages for scans and images: en, fr or en+fr.")
+    ] = "en+fr",
 ) -> None:
     """Read documents, extract their activities and map each to framework objectives."""
+    from gcmalign.ingest.ocr import tesseract_langs
     from gcmalign.pipeline import analyze_paths, results_to_json
 
+    try:
+        tesseract_langs(lang)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     try:
         classifier = make_classifier(framework, fast, no_embeddings)
     except GcmalignError as exc:
@@ -114,6 +125,7 @@ def analyze(
             on_classified=classified,
             timeout=timeout,
             max_memory_mb=max_memory_mb,
+            options={"lang": lang},
             on_files=lambda n: bar.update(task, total=n),
         )
     failed = [r for r in results if r.error]

@@ -30,6 +30,14 @@ _EN = frozenset(
         "an",
         "be",
         "its",
+        "has",
+        "have",
+        "been",
+        "which",
+        "their",
+        "at",
+        "into",
+        "will",
     ]
 )
 _FR = frozenset(
@@ -55,14 +63,37 @@ _FR = frozenset(
         "que",
         "ont",
         "été",
+        # unaccented and elided forms: OCR drops accents, and short French fragments
+        # ("Rapport d'activites 2023") often carry no other stop word
+        "ete",
+        "de",
+        "en",
+        "l",
+        "d",
+        "ces",
+        "cette",
+        "entre",
+        "ou",
+        "il",
+        "ils",
+        "ne",
+        "pas",
     ]
 )
 _WORD = re.compile(r"[a-zà-ÿ]+")
+_FR_LETTERS = re.compile(r"[éèêàçùâîôûœ]")
 
 
 def detect_language(text: str) -> str:
-    """Return ``"fr"`` or ``"en"`` for ``text``."""
-    tokens = _WORD.findall(text.lower())
+    """Return ``"fr"`` or ``"en"`` for ``text``.
+
+    Stop words decide; a fragment with none of either language is French when it has French
+    accented letters ("Atelier régional à Dakar"), English otherwise.
+    """
+    lowered = text.lower()
+    tokens = _WORD.findall(lowered)
     en = sum(t in _EN for t in tokens)
     fr = sum(t in _FR for t in tokens)
+    if en == fr == 0 and _FR_LETTERS.search(lowered):
+        return "fr"
     return "fr" if fr > en else "en"

@@ -14,6 +14,7 @@ class Block:
 
     ``start``/``end`` are character offsets into ``Document.text`` for body blocks (the
     cleaned text the activities are cut from); other kinds keep their raw text only.
+    ``language`` is set for body, heading and footnote blocks (a report may mix languages).
     """
 
     kind: BlockKind
@@ -23,6 +24,7 @@ class Block:
     end: int = -1
     links: list[str] = field(default_factory=list)
     bbox: tuple[float, float, float, float] | None = None
+    language: str | None = None
 
 
 @dataclass

@@ -98,6 +98,7 @@ def analyze_paths(
     max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB,
     workers: int | None = None,
     readers: Mapping[str, Reader] | None = None,
+    options: dict | None = None,
 ) -> list[DocumentResult]:
     """Analyse many files and folders; a file that cannot be read is reported in its result.
 
@@ -106,7 +107,8 @@ def analyze_paths(
     seconds and ``max_memory_mb`` of memory; then every activity is classified here in one
     batch with ``classifier``. ``on_done`` is called as each file is read, ``on_classified``
     with the number of activities classified in each classifier batch, ``on_files`` with the
-    number of files found once folders are walked. Results keep
+    number of files found once folders are walked; ``options`` go to the readers (e.g.
+    ``{"lang": "fr"}``, the OCR languages). Results keep
     the order of ``paths`` (folders expanded in sorted order).
     """
     files, empty = collect_files(paths, suffixes=document_suffixes(readers or ()))
@@ -118,6 +120,7 @@ def analyze_paths(
         max_memory_mb=max_memory_mb,
         workers=workers,
         readers=readers,
+        options=options,
         on_done=(lambda r: on_done(_result(r))) if on_done else None,
     )
     results = [_result(r) for r in [*reads, *empty]]

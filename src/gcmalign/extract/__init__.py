@@ -44,7 +44,7 @@ def extract_activities(doc: Document) -> list[Activity]:
             outputs=extract_outputs(block.text),
             links=list(block.links),
             callouts=[c for c in doc.callouts if c.beside == index],
-            language=detect_language(block.text),
+            language=block.language or detect_language(block.text),
         )
         activities.append(activity)
     if len(activities) >= 3:

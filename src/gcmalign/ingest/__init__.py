@@ -1,7 +1,8 @@
 """Readers, one per format, dispatched through one table.
 
-Every reader has the signature ``read_x(path, *, options=None) -> Document``. Text, HTML, DOCX
-and PDF (with a text layer) are supported so far; scans join the table as their reader lands.
+Every reader has the signature ``read_x(path, *, options=None) -> Document``. Text, HTML, DOCX,
+PDF and images are supported; PDF pages without a text layer and images are OCR'd (``ocr.py``,
+``options["lang"]``: "en", "fr" or "en+fr").
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ FORMATS: tuple[Format, ...] = (
     Format("html", "gcmalign.ingest.html", "read_html", (".html", ".htm")),
     Format("docx", "gcmalign.ingest.docx", "read_docx", (".docx",)),
     Format("pdf", "gcmalign.ingest.pdf", "read_pdf", (".pdf",)),
+    Format("image", "gcmalign.ingest.ocr", "read_image", (".png", ".jpg", ".jpeg", ".tif", ".tiff")),
 )
 
 

@@ -6,7 +6,8 @@ footnote, margin callout, heading, list of links, body) and the reading order (o
 columns), and groups body lines into paragraphs that may cross columns and pages. This module
 opens and checks the file, attaches links (link annotations by position, printed URLs, pages'
 lists of URLs by :func:`assign_links`) and identifies the framework target a callout quotes.
-Scanned PDFs (no text layer) are refused: OCR is not supported yet.
+A page without a text layer but with an image (a scan) is OCR'd by Tesseract (``ocr.py``)
+and its words go through the same layout; a document with no text even after OCR is refused.
 """
 
 from __future__ import annotations
@@ -108,36 +109,56 @@ def _open(data: bytes, source: str):
     return pdf
 
 
-def _read_pages(pdf, source: str, warnings: list[str]) -> tuple[list[PageInfo], dict[int, list]]:
+def _read_pages(
+    pdf, source: str, warnings: list[str], options: dict | None = None
+) -> tuple[list[PageInfo], dict[int, list], int]:
     import pymupdf
+
+    from gcmalign.ingest import ocr
 
     flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf.TEXT_PRESERVE_IMAGES
     started = time.monotonic()
     pages: list[PageInfo] = []
     links: dict[int, list] = {}
+    ocr_done, ocr_seconds = 0, 0.0
+    tessdata: str | None = None
+    try:
+        languages = ocr.tesseract_langs((options or {}).get("lang"))
+    except ValueError as exc:
+        raise InputError(source, str(exc)) from None
     if pdf.page_count > MAX_PAGES:
         warnings.append(f"only the first {MAX_PAGES} of {pdf.page_count} pages were read")
     for index in range(min(pdf.page_count, MAX_PAGES)):
-        if time.monotonic() - started > MAX_SECONDS:
+        if time.monotonic() - started - ocr_seconds > MAX_SECONDS:  # OCR has the file's time limit
             raise InputError(
                 source, f"gave up after {MAX_SECONDS:.0f} s at page {index + 1} (too slow to read)"
             )
         try:
             page = pdf.load_page(index)
             raw = page.get_text("dict", flags=flags, sort=False)
+            if ocr.needs_ocr(page, raw):
+                tessdata = tessdata or ocr.tessdata_for(source, languages)
+                ocr_started = time.monotonic()
+                raw = ocr.ocr_page(
+                    page, flags=flags, languages=languages, tessdata=tessdata, dpi=ocr.ocr_dpi(page)
+                )
+                ocr_seconds += time.monotonic() - ocr_started
+                ocr_done += 1
             links[index + 1] = [
                 (tuple(link["from"]), link["uri"])
                 for link in page.get_links()
                 if link.get("kind") == pymupdf.LINK_URI and link.get("uri")
             ]
             rect = page.rect
+        except InputError:
+            raise
         except Exception as exc:
             if index == 0 and pdf.page_count == 1:
                 raise InputError(source, f"corrupt or truncated PDF ({exc})") from exc
             warnings.append(f"page {index + 1} could not be read ({exc})")
             continue
         pages.append(PageInfo(index + 1, rect.width, rect.height, page_lines(raw, index + 1)))
-    return pages, links
+    return pages, links, ocr_done
 
 
 def _overlap(a, b) -> float:
@@ -156,18 +177,28 @@ def _add_link(block: Block, url: str) -> None:
 
 
 def read_pdf(path: str | Path, *, options: dict | None = None) -> Document:
-    """Read a PDF with a text layer into a :class:`Document`."""
-    source = str(path)
-    data = read_bytes(path, max_bytes=MAX_PDF_BYTES)
+    """Read a PDF into a :class:`Document` (pages without a text layer are OCR'd).
+
+    ``options["lang"]``: the OCR languages, "en", "fr" or "en+fr" (the default).
+    """
+    return read_pdf_data(read_bytes(path, max_bytes=MAX_PDF_BYTES), str(path), options=options)
+
+
+def read_pdf_data(
+    data: bytes, source: str, *, sha256: str | None = None, options: dict | None = None
+) -> Document:
+    """Read a PDF held in ``data``; ``source`` names it in messages, ``sha256`` overrides its hash."""
     pdf = _open(data, source)
-    doc = Document(source=source, sha256=file_sha256(data))
+    doc = Document(source=source, sha256=sha256 or file_sha256(data))
     try:
-        infos, page_links = _read_pages(pdf, source, doc.warnings)
+        infos, page_links, ocr_done = _read_pages(pdf, source, doc.warnings, options)
         title = (pdf.metadata or {}).get("title") or ""
     finally:
         pdf.close()
     if not any(ln.text.strip() for info in infos for b in info.blocks for ln in b.lines):
-        raise InputError(source, "no text layer: a scanned PDF (OCR is not supported yet)")
+        if ocr_done:
+            raise InputError(source, "no text layer, and OCR found no text (a blank or unreadable scan)")
+        raise InputError(source, "no text layer and no scanned image to OCR (a blank PDF)")
 
     classify_blocks(infos)
     ordered = {info.number: order_blocks(info) for info in infos}

@@ -117,7 +117,10 @@ def layout_text(
 
 
 def finish_document(doc: Document) -> Document:
-    """Number the text of body and heading blocks into ``doc.text`` and set title and language.
+    """Number the text of body and heading blocks into ``doc.text``; set title and languages.
+
+    The document's language is that of its body text; each body, heading and footnote block
+    gets its own.
 
     Every reader ends with this, so offsets and titles mean the same for every format.
     """
@@ -125,6 +128,8 @@ def finish_document(doc: Document) -> Document:
     offset = 0
     for page in doc.pages:
         for block in page.blocks:
+            if block.kind in ("body", "heading", "footnote"):
+                block.language = detect_language(block.text)
             if block.kind in ("body", "heading"):
                 block.start, block.end = offset, offset + len(block.text)
                 pieces.append(block.text)

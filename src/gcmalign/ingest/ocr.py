@@ -1,0 +1,231 @@
+"""OCR for scanned PDFs and images, through PyMuPDF's built-in Tesseract.
+
+A PDF page without a text layer is rendered and OCR'd by ``page.get_textpage_ocr``; the words
+come back as a text page with their boxes, so the page goes through the same layout code as a
+page with a text layer (``pdf_layout``). OCR knows nothing of fonts: each line gets one size
+from its words' boxes, snapped to the page's body size when close to it, and no bold or italic.
+Images are wrapped into a one-page PDF and read as a scanned PDF.
+
+Tesseract's language data comes from Debian (``tesseract-ocr-eng``, ``tesseract-ocr-fra``);
+``TESSDATA_PREFIX`` or ``pymupdf.get_tessdata()`` finds it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+from collections import Counter
+from pathlib import Path
+
+from gcmalign.errors import InputError
+from gcmalign.ingest.common import file_sha256, read_bytes
+from gcmalign.model import Document
+
+INSTALL = "apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra"
+MISSING = f"OCR needs Tesseract: install it with `{INSTALL}`"
+LANGS = {"en": "eng", "fr": "fra", "eng": "eng", "fra": "fra"}
+DEFAULT_LANG = "en+fr"
+OCR_DPI = 300
+MIN_DPI, MAX_DPI = 150, 400
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+SNAP_SHARE = 0.12  # a line within this share of the page's body size gets the body size
+GAP_HEIGHTS = 1.2  # a gap between words wider than this many word heights cuts the line
+WIDTH_TO_SIZE = 2.0  # a proportional font's average character is about half its size wide
+MIN_WIDTH_CHARS = 8
+SPECK_CHARS, SPECK_SHARE = 3, 0.25
+BLOCK_SHARE = 0.25  # a line this close to its block's median size gets it
+MIN_SIZE_SHARE = 0.5  # smaller lines are specks or cut-off letters
+JOIN_HEIGHTS = 0.9  # a line this many heights under the one above still joins its block
+_DEBRIS = re.compile(r"^[\W_]{1,3}$")  # "|", "—", "..": rules and specks read as characters
+_TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata")
+
+
+def tesseract_langs(lang: str | None) -> str:
+    """Our ``lang`` option ("en", "fr", "en+fr") as Tesseract's ("eng", "fra", "eng+fra")."""
+    parts = [p.strip().lower() for p in (lang or DEFAULT_LANG).replace(",", "+").split("+") if p.strip()]
+    unknown = [p for p in parts if p not in LANGS]
+    if unknown or not parts:
+        raise ValueError(f"unknown OCR language {lang!r} (use en, fr or en+fr)")
+    return "+".join(dict.fromkeys(LANGS[p] for p in parts))
+
+
+def find_tessdata() -> str | None:
+    """The folder holding Tesseract's ``*.traineddata``, or None when Tesseract is missing."""
+    candidates = [os.environ.get("TESSDATA_PREFIX", "")]
+    if shutil.which("tesseract"):
+        try:
+            import pymupdf
+
+            candidates.append(pymupdf.get_tessdata() or "")
+        except Exception:  # no Tesseract found by PyMuPDF: try the usual places
+            pass
+    candidates.extend(_TESSDATA_DIRS)
+    for folder in candidates:
+        if folder and Path(folder, "eng.traineddata").exists():
+            return str(folder)
+    return None
+
+
+def tessdata_for(source: str, languages: str) -> str:
+    """The tessdata folder with every language in ``languages``; InputError when missing."""
+    folder = find_tessdata()
+    if folder is None:
+        raise InputError(source, MISSING)
+    for code in languages.split("+"):
+        if not Path(folder, f"{code}.traineddata").exists():
+            raise InputError(source, f"OCR needs Tesseract's {code} data: install it with `{INSTALL}`")
+    return folder
+
+
+def needs_ocr(page, raw: dict) -> bool:
+    """A page with no text but something drawn as an image (a scan)."""
+    if any(
+        s.get("text", "").strip()
+        for b in raw.get("blocks", [])
+        for ln in b.get("lines", [])
+        for s in ln["spans"]
+    ):
+        return False
+    try:
+        return bool(page.get_image_info())
+    except Exception:
+        return bool(page.get_images())
+
+
+def ocr_page(page, *, flags: int, languages: str, tessdata: str, dpi: int = OCR_DPI) -> dict:
+    """The page's words OCR'd, as a ``get_text("dict")`` result with one size per line."""
+    textpage = page.get_textpage_ocr(flags=flags, language=languages, dpi=dpi, full=True, tessdata=tessdata)
+    raw = page.get_text("dict", flags=flags, textpage=textpage, sort=False)
+    return clean_ocr(raw)
+
+
+def clean_ocr(raw: dict) -> dict:
+    """Rebuild OCR'd words into blocks of lines the layout code can read.
+
+    Tesseract may run a line across both columns of a page and put a margin note in the same
+    block as the text beside it: lines are cut at wide gaps between words, then stacked into
+    blocks again (a segment joins the block above when it lies just under it, overlapping it
+    horizontally). Debris words (rules and specks read as "|") are dropped; each line gets one
+    font size, snapped to the page's body size when close to it; OCR gives no bold or italic.
+    """
+    segments: list[tuple[tuple[float, float, float, float], list[str], float]] = []
+    for block in raw.get("blocks", []):
+        if block.get("type", 0) != 0:
+            continue
+        for line in block.get("lines", []):
+            direction = line.get("dir", (1, 0))
+            if abs(direction[1]) > 0.1:
+                continue
+            words = [
+                s
+                for s in line.get("spans", [])
+                if s.get("text", "").strip() and not _DEBRIS.match(s["text"].strip())
+            ]
+            words.sort(key=lambda s: s["bbox"][0])
+            current: list[dict] = []
+            for word in words:
+                if current:
+                    height = max(1.0, word["bbox"][3] - word["bbox"][1])
+                    if word["bbox"][0] - current[-1]["bbox"][2] > GAP_HEIGHTS * height:
+                        segments.append(_segment(current))
+                        current = []
+                current.append(word)
+            if current:
+                segments.append(_segment(current))
+    segments = [s for s in segments if any(ch.isalnum() for ch in "".join(s[1]))]
+    counts: Counter[int] = Counter()
+    for _, words, size in segments:
+        counts[round(size)] += sum(len(w) for w in words)
+    body = counts.most_common(1)[0][0] if counts else 0
+    segments = [s for s in segments if s[2] >= MIN_SIZE_SHARE * body and not _speck(s, body)]
+    blocks: list[list[tuple[tuple[float, float, float, float], list[str], float]]] = []
+    for seg in sorted(segments, key=lambda s: (s[0][1], s[0][0])):
+        box = seg[0]
+        height = min(box[3] - box[1], 1.3 * seg[2])  # boxes of lines run into a column are too tall
+        for stack in reversed(blocks):
+            last = stack[-1][0]
+            overlap = min(last[2], box[2]) - max(last[0], box[0])
+            if overlap > 0.3 * min(last[2] - last[0], box[2] - box[0]) and -0.5 * height < box[1] - last[
+                3
+            ] < (JOIN_HEIGHTS * height):
+                stack.append(seg)
+                break
+        else:
+            blocks.append([seg])
+    out = []
+    for stack in blocks:
+        lines = []
+        middle = statistics.median(seg[2] for seg in stack)
+        for box, words, size in stack:
+            if abs(size - middle) <= BLOCK_SHARE * middle:
+                size = middle  # one size per block: short lines give poor estimates
+            size = float(body) if body and abs(size - body) <= SNAP_SHARE * body else round(size * 2) / 2
+            span = {"text": " ".join(words), "bbox": box, "size": size, "flags": 0, "font": "OCR", "color": 0}
+            lines.append({"bbox": box, "dir": (1.0, 0.0), "wmode": 0, "spans": [span]})
+        bbox = (
+            min(ln["bbox"][0] for ln in lines),
+            min(ln["bbox"][1] for ln in lines),
+            max(ln["bbox"][2] for ln in lines),
+            max(ln["bbox"][3] for ln in lines),
+        )
+        out.append({"type": 0, "bbox": bbox, "lines": lines})
+    return {"width": raw.get("width"), "height": raw.get("height"), "blocks": out}
+
+
+def _speck(segment: tuple[tuple[float, float, float, float], list[str], float], body: float) -> bool:
+    """A word of a few letters far from the body size: a speck or a letter cut off by OCR."""
+    _, words, size = segment
+    return len("".join(words)) <= SPECK_CHARS and abs(size - body) > SPECK_SHARE * body
+
+
+def _segment(words: list[dict]) -> tuple[tuple[float, float, float, float], list[str], float]:
+    box = (
+        min(w["bbox"][0] for w in words),
+        min(w["bbox"][1] for w in words),
+        max(w["bbox"][2] for w in words),
+        max(w["bbox"][3] for w in words),
+    )
+    texts = [w["text"].strip() for w in words]
+    size = statistics.median(w.get("size", 0.0) for w in words)
+    chars = sum(len(t) for t in texts) + len(texts) - 1
+    if chars >= MIN_WIDTH_CHARS:
+        # Tesseract's line boxes grow when a line runs into the next column at another height;
+        # the width per character does not, so the smaller estimate is the better one.
+        size = min(size, WIDTH_TO_SIZE * (box[2] - box[0]) / chars)
+    return box, texts, size
+
+
+def ocr_dpi(page) -> int:
+    """The resolution that renders the page's biggest image at its own size, within limits."""
+    best = 0.0
+    try:
+        for info in page.get_image_info():
+            x0, _, x1, _ = info["bbox"]
+            if x1 > x0 and info.get("width"):
+                best = max(best, info["width"] * 72 / (x1 - x0))
+    except Exception:
+        return OCR_DPI
+    return int(min(MAX_DPI, max(MIN_DPI, best))) if best else OCR_DPI
+
+
+def read_image(path: str | Path, *, options: dict | None = None) -> Document:
+    """Read a scanned image (PNG, JPEG, TIFF) by OCR, as a one-page scanned PDF."""
+    import pymupdf
+
+    from gcmalign.ingest.pdf import read_pdf_data
+
+    source = str(path)
+    data = read_bytes(path, max_bytes=MAX_IMAGE_BYTES)
+    if not data.strip():
+        raise InputError(source, "empty file (no image to read)")
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+    try:
+        with pymupdf.open(stream=data, filetype=Path(source).suffix.lstrip(".").lower() or "png") as image:
+            pdf_data = image.convert_to_pdf()
+    except Exception as exc:
+        raise InputError(source, f"not a readable image ({exc})") from exc
+    return read_pdf_data(pdf_data, source, sha256=file_sha256(data), options=options)
