@@ -46,7 +46,7 @@ class FileRead:
     error: str | None = None
 
 
-class FileTimeout(Exception):
+class FileTimeout(BaseException):  # not Exception: readers catch those and would go on
     """Raised inside a worker by the alarm when a file takes longer than its time limit."""
 
 

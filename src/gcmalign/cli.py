@@ -12,7 +12,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from gcmalign.batch import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT
 from gcmalign.errors import GcmalignError
+from gcmalign.ingest.ocr import DEFAULT_LANG
 
 app = typer.Typer(
     help="Map migration-dialogue activities to the Global Compact for Migration.",
@@ -81,13 +83,13 @@ def analyze(
     no_embeddings: NoEmbeddingsOpt = False,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.001, help="Time limit for reading each file, in seconds.")
-    ] = 120.0,
+    ] = DEFAULT_TIMEOUT,
     max_memory_mb: Annotated[
         int, typer.Option("--max-memory-mb", min=64, help="Memory limit of each reading worker, in MB.")
-    ] = 2048,
+    ] = DEFAULT_MAX_MEMORY_MB,
     lang: Annotated[
         str, typer.Option("--lang", help="OCR languages for scans and images: en, fr or en+fr.")
-    ] = "en+fr",
+    ] = DEFAULT_LANG,
 ) -> None:
     """Read documents, extract their activities and map each to framework objectives."""
     from gcmalign.ingest.ocr import tesseract_langs

@@ -58,10 +58,12 @@ def _item(activity: Activity, classifier: Classifier) -> ClassifyItem:
     return ClassifyItem(text=activity.text, lang=activity.language, callouts=callouts)
 
 
-def classify_activities(activities: list[Activity], classifier: Classifier) -> None:
+def classify_activities(
+    activities: list[Activity], classifier: Classifier, progress: Callable[[int], None] | None = None
+) -> None:
     """Attach mappings to each activity, in place. Callouts beside an activity count."""
     items = [_item(a, classifier) for a in activities]
-    for activity, mappings in zip(activities, classifier.predict(items), strict=True):
+    for activity, mappings in zip(activities, classifier.predict(items, progress=progress), strict=True):
         activity.mappings = mappings
 
 
@@ -126,10 +128,7 @@ def analyze_paths(
     results = [_result(r) for r in [*reads, *empty]]
     activities = [a for r in results for a in r.activities]
     if classifier is not None and activities:
-        items = [_item(a, classifier) for a in activities]
-        mappings = classifier.predict(items, progress=on_classified)
-        for activity, found in zip(activities, mappings, strict=True):
-            activity.mappings = found
+        classify_activities(activities, classifier, progress=on_classified)
     return results
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 
-from gcmalign.errors import InputError
 from gcmalign.model import Document
 
 
@@ -39,9 +38,6 @@ def reader_for(path: str | Path) -> Callable[..., Document]:
     for fmt in FORMATS:
         if suffix in fmt.suffixes:
             return getattr(import_module(fmt.module), fmt.function)
-    known: dict[str, str] = {}
-    if suffix in known:
-        raise InputError(str(path), f"{known[suffix]} files are not supported yet")
     return import_module("gcmalign.ingest.text").read_text
 
 

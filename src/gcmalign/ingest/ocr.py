@@ -29,8 +29,8 @@ LANGS = {"en": "eng", "fr": "fra", "eng": "eng", "fra": "fra"}
 DEFAULT_LANG = "en+fr"
 OCR_DPI = 300
 MIN_DPI, MAX_DPI = 150, 400
+MAX_PIXELS = 50_000_000  # per rendered page
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 SNAP_SHARE = 0.12  # a line within this share of the page's body size gets the body size
 GAP_HEIGHTS = 1.2  # a gap between words wider than this many word heights cuts the line
 WIDTH_TO_SIZE = 2.0  # a proportional font's average character is about half its size wide
@@ -207,8 +207,13 @@ def ocr_dpi(page) -> int:
             if x1 > x0 and info.get("width"):
                 best = max(best, info["width"] * 72 / (x1 - x0))
     except Exception:
-        return OCR_DPI
-    return int(min(MAX_DPI, max(MIN_DPI, best))) if best else OCR_DPI
+        best = 0.0
+    dpi = min(MAX_DPI, max(MIN_DPI, best)) if best else OCR_DPI
+    # a huge page must not become a pixmap of gigabytes: cap the rendered pixels
+    width_in, height_in = page.rect.width / 72, page.rect.height / 72
+    if width_in * height_in > 0:
+        dpi = min(dpi, (MAX_PIXELS / (width_in * height_in)) ** 0.5)
+    return max(1, int(dpi))
 
 
 def read_image(path: str | Path, *, options: dict | None = None) -> Document:

@@ -94,6 +94,16 @@ def _open(data: bytes, source: str):
         pdf = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:
         raise InputError(source, f"corrupt or truncated PDF ({exc})") from exc
+    try:
+        _check(pdf, source, len(data))
+    except BaseException:
+        pdf.close()
+        raise
+    return pdf
+
+
+def _check(pdf, source: str, size: int) -> None:
+    """Refuse encrypted PDFs and page or object counts that the file's size cannot hold."""
     if pdf.needs_pass:
         raise InputError(source, "encrypted PDF (a password is needed)")
     try:
@@ -102,11 +112,10 @@ def _open(data: bytes, source: str):
         raise InputError(source, f"corrupt or truncated PDF ({exc})") from exc
     if pages == 0:
         raise InputError(source, "no pages (an empty, truncated or corrupt PDF)")
-    if pages > max(100, len(data) // MIN_BYTES_PER_PAGE):
-        raise InputError(source, f"claims {pages} pages in a {len(data)}-byte file")
-    if objects > max(10_000, len(data) // MIN_BYTES_PER_OBJECT):
-        raise InputError(source, f"claims {objects} objects in a {len(data)}-byte file")
-    return pdf
+    if pages > max(100, size // MIN_BYTES_PER_PAGE):
+        raise InputError(source, f"claims {pages} pages in a {size}-byte file")
+    if objects > max(10_000, size // MIN_BYTES_PER_OBJECT):
+        raise InputError(source, f"claims {objects} objects in a {size}-byte file")
 
 
 def _read_pages(
