@@ -386,3 +386,14 @@ def test_cli_reads_html_and_docx(files):
     )
     assert result.exit_code == 0, result.output
     assert "Niamey" in result.output
+
+
+def test_html_decoding_shares_the_text_decoder(tmp_path):
+    from gcmalign.ingest.html import _decode
+
+    page = "<html><body><p>Réunion à Dakar sur la traite des personnes en 2021.</p></body></html>"
+    assert _decode(page.encode("utf-16-le"), "a.html") == page  # UTF-16 without a BOM
+    lying = b'<html><head><meta charset="utf-16"></head><body><p>A workshop</p></body></html>'
+    assert "A workshop" in _decode(lying, "b.html")
+    latin = '<meta charset="iso-8859-1"><p>Réunion</p>'
+    assert _decode(latin.encode("latin-1"), "c.html") == latin

@@ -17,7 +17,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from gcmalign.errors import InputError
-from gcmalign.ingest.common import BOMS, file_sha256, read_bytes
+from gcmalign.ingest.common import file_sha256, read_bytes
+from gcmalign.ingest.text import decode_text
 from gcmalign.layout import finish_document
 from gcmalign.model import Block, Document, Page
 
@@ -48,31 +49,18 @@ def _squash(text: str) -> str:
 
 
 def _decode(data: bytes, source: str) -> str:
-    """Decode with the BOM, else the page's declared charset, else UTF-8, else Windows-1252."""
-    candidates: list[str] = []
-    for bom, name in BOMS:
-        if data.startswith(bom):
-            candidates.append(name)
-            break
-    if not candidates:
-        if b"\x00" in data[:8192]:
-            raise InputError(source, "binary file, not HTML (contains NUL bytes)")
-        head = data[:8192]
-        declared = _XML_ENCODING.search(head) or _CHARSET.search(head)
-        if declared:
-            name = declared.group(1).decode("ascii", "replace")
-            try:
-                codecs.lookup(name)
-                candidates.append(name)
-            except LookupError:
-                pass
-        candidates += ["utf-8", "cp1252"]
-    for name in candidates:
+    """Decode like a text file (BOM, UTF-16, UTF-8, Windows-1252), trying the page's declared
+    charset first; a declared charset that yields garbage is passed over."""
+    head = data[:8192]
+    declared = _XML_ENCODING.search(head) or _CHARSET.search(head)
+    preferred = None
+    if declared:
+        name = declared.group(1).decode("ascii", "replace")
         try:
-            return data.decode(name)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("latin-1")
+            preferred = codecs.lookup(name).name
+        except LookupError:
+            preferred = None
+    return decode_text(data, source, preferred=preferred)[0]
 
 
 def _clean_links(urls: list[str]) -> list[str]:

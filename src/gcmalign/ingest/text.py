@@ -33,7 +33,7 @@ def _printable_ratio(text: str) -> float:
     return ok / len(text)
 
 
-def decode_text(data: bytes, source: str) -> tuple[str, str]:
+def decode_text(data: bytes, source: str, *, preferred: str | None = None) -> tuple[str, str]:
     """Decode ``data`` and return ``(text, encoding)``.
 
     Tries a BOM, UTF-16 without BOM, UTF-8, then Windows-1252 (a superset of Latin-1 in its
@@ -50,6 +50,10 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
     if encoding is None and b"\x00" in data[:8192]:
         raise InputError(source, "binary file, not text (contains NUL bytes)")
     candidates = [encoding] if encoding else ["utf-8", "cp1252", "latin-1"]
+    if preferred and not encoding and "16" not in preferred and "32" not in preferred:
+        # a declared charset (an HTML page's) goes first; UTF-16/32 declared on bytes without a
+        # BOM or NULs is a lie, and the printable check below passes over other wrong ones
+        candidates.insert(0, preferred)
     for name in candidates:
         try:
             text = data.decode(name)
