@@ -21,6 +21,7 @@ from pathlib import Path
 
 from gcmalign.errors import InputError
 from gcmalign.ingest.common import file_sha256, read_bytes
+from gcmalign.ingest.pdf_layout import union
 from gcmalign.model import Document
 
 INSTALL = "apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra"
@@ -165,13 +166,7 @@ def clean_ocr(raw: dict) -> dict:
             size = float(body) if body and abs(size - body) <= SNAP_SHARE * body else round(size * 2) / 2
             span = {"text": " ".join(words), "bbox": box, "size": size, "flags": 0, "font": "OCR", "color": 0}
             lines.append({"bbox": box, "dir": (1.0, 0.0), "wmode": 0, "spans": [span]})
-        bbox = (
-            min(ln["bbox"][0] for ln in lines),
-            min(ln["bbox"][1] for ln in lines),
-            max(ln["bbox"][2] for ln in lines),
-            max(ln["bbox"][3] for ln in lines),
-        )
-        out.append({"type": 0, "bbox": bbox, "lines": lines})
+        out.append({"type": 0, "bbox": union(ln["bbox"] for ln in lines), "lines": lines})
     return {"width": raw.get("width"), "height": raw.get("height"), "blocks": out}
 
 
@@ -182,12 +177,7 @@ def _speck(segment: tuple[tuple[float, float, float, float], list[str], float], 
 
 
 def _segment(words: list[dict]) -> tuple[tuple[float, float, float, float], list[str], float]:
-    box = (
-        min(w["bbox"][0] for w in words),
-        min(w["bbox"][1] for w in words),
-        max(w["bbox"][2] for w in words),
-        max(w["bbox"][3] for w in words),
-    )
+    box = union(w["bbox"] for w in words)
     texts = [w["text"].strip() for w in words]
     size = statistics.median(w.get("size", 0.0) for w in words)
     chars = sum(len(t) for t in texts) + len(texts) - 1
