@@ -5,7 +5,7 @@ pool, one file per task, each with a time limit and the worker with a memory lim
 classifier stays in the parent (see :func:`gcmalign.pipeline.analyze_paths`), loaded once.
 
 A file that fails (bad input, time limit, memory limit, crashed worker) becomes a
-:class:`FileRead` with ``error`` set; the other files go on. Results come back in input order
+:class:`DocumentResult` with ``error`` set; the other files go on. Results come back in input order
 whatever the order in which workers finish.
 """
 
@@ -19,13 +19,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from gcmalign.errors import GcmalignError
 from gcmalign.extract import extract_activities
 from gcmalign.ingest import FORMATS, read_document
-from gcmalign.model import Activity, Document
+from gcmalign.model import Document, DocumentResult
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_MEMORY_MB = 2048
@@ -34,16 +33,6 @@ DEFAULT_MAX_MEMORY_MB = 2048
 HARD_KILL_GRACE = 5.0
 
 Reader = Callable[..., Document]
-
-
-@dataclass
-class FileRead:
-    """One file after reading and extraction (no classification yet), or why it failed."""
-
-    source: str
-    document: Document | None = None
-    activities: list[Activity] = field(default_factory=list)
-    error: str | None = None
 
 
 class FileTimeout(BaseException):  # not Exception: readers catch those and would go on
@@ -73,7 +62,7 @@ def walk_folder(root: Path, suffixes: frozenset[str]) -> list[Path]:
 
 def collect_files(
     paths: Iterable[str | Path], *, suffixes: frozenset[str] | None = None
-) -> tuple[list[Path], list[FileRead]]:
+) -> tuple[list[Path], list[DocumentResult]]:
     """Expand folders into their documents, in argument order.
 
     Files named on their own are kept whatever their suffix (a missing one fails later with
@@ -82,14 +71,14 @@ def collect_files(
     """
     suffixes = document_suffixes() if suffixes is None else suffixes
     files: list[Path] = []
-    empty: list[FileRead] = []
+    empty: list[DocumentResult] = []
     seen: set[Path] = set()
     for arg in paths:
         p = Path(arg)
         found = walk_folder(p, suffixes) if p.is_dir() else [p]
         if not found:
             known = " ".join(sorted(suffixes))
-            empty.append(FileRead(source=str(p), error=f"{p}: no documents in this folder ({known})"))
+            empty.append(DocumentResult(source=str(p), error=f"{p}: no documents in this folder ({known})"))
         for f in found:
             key = f.resolve() if f.exists() else f
             if key not in seen:
@@ -124,7 +113,7 @@ def read_one(
     reader: Reader | None = None,
     max_memory_mb: int | None = None,
     options: dict | None = None,
-) -> FileRead:
+) -> DocumentResult:
     """Read and extract one file; every failure is returned as ``error``, never raised.
 
     ``options`` go to the reader (e.g. ``{"lang": "fr"}`` for OCR).
@@ -137,16 +126,18 @@ def read_one(
             previous = signal.signal(signal.SIGALRM, _alarm)
             signal.setitimer(signal.ITIMER_REAL, float(timeout or 0))
         doc = reader(path, options=options) if reader else read_document(path, options=options)
-        result = FileRead(source=source, document=doc, activities=extract_activities(doc))
+        result = DocumentResult(source=source, document=doc, activities=extract_activities(doc))
     except GcmalignError as exc:
-        result = FileRead(source=source, error=str(exc))
+        result = DocumentResult(source=source, error=str(exc))
     except FileTimeout:
-        result = FileRead(source=source, error=_timeout_message(source, timeout))
+        result = DocumentResult(source=source, error=_timeout_message(source, timeout))
     except MemoryError:
         limit = f" (the limit is {max_memory_mb} MB)" if max_memory_mb else ""
-        result = FileRead(source=source, error=f"{source}: out of memory{limit}")
+        result = DocumentResult(source=source, error=f"{source}: out of memory{limit}")
     except Exception as exc:
-        result = FileRead(source=source, error=f"{source}: unexpected error ({type(exc).__name__}: {exc})")
+        result = DocumentResult(
+            source=source, error=f"{source}: unexpected error ({type(exc).__name__}: {exc})"
+        )
     finally:
         if alarmed:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -176,7 +167,7 @@ def _init_worker(max_memory_mb: int | None) -> None:
 
 def _worker_task(
     path: str, timeout: float | None, reader: Reader | None, options: dict | None = None
-) -> FileRead:
+) -> DocumentResult:
     return read_one(
         path, timeout=timeout, reader=reader, max_memory_mb=_WORKER_MAX_MEMORY_MB, options=options
     )
@@ -214,9 +205,9 @@ def read_files(
     max_memory_mb: int | None = DEFAULT_MAX_MEMORY_MB,
     workers: int | None = None,
     readers: Mapping[str, Reader] | None = None,
-    on_done: Callable[[FileRead], None] | None = None,
+    on_done: Callable[[DocumentResult], None] | None = None,
     options: dict | None = None,
-) -> list[FileRead]:
+) -> list[DocumentResult]:
     """Read ``files`` (ingest, layout, extract), in parallel when there are several.
 
     ``workers`` defaults to ``min(len(files), os.cpu_count())``; with one file or one worker
@@ -227,9 +218,9 @@ def read_files(
     """
     paths = [Path(f) for f in files]
     n_workers = min(len(paths), workers or os.cpu_count() or 1)
-    results: list[FileRead | None] = [None] * len(paths)
+    results: list[DocumentResult | None] = [None] * len(paths)
 
-    def done(i: int, result: FileRead) -> None:
+    def done(i: int, result: DocumentResult) -> None:
         results[i] = result
         if on_done:
             on_done(result)
@@ -266,7 +257,7 @@ def read_files(
                     broken = True
                     running[fut] = (i, 0.0)  # dealt with below, with the others that were running
                 except Exception as exc:  # e.g. a result that cannot be sent back
-                    done(i, FileRead(str(paths[i]), error=f"{paths[i]}: unexpected error ({exc})"))
+                    done(i, DocumentResult(str(paths[i]), error=f"{paths[i]}: unexpected error ({exc})"))
             now = time.monotonic()
             overdue = [
                 fut
@@ -280,12 +271,12 @@ def read_files(
             # one at a time, and a file that crashes its worker twice is reported.
             for fut in overdue:
                 i, _ = running.pop(fut)
-                done(i, FileRead(str(paths[i]), error=_timeout_message(paths[i], timeout)))
+                done(i, DocumentResult(str(paths[i]), error=_timeout_message(paths[i], timeout)))
             for i, _ in running.values():
                 if overdue or not broken:
                     todo.append(i)
                 elif i in crashed_once:
-                    done(i, FileRead(str(paths[i]), error=f"{paths[i]}: the worker reading it crashed"))
+                    done(i, DocumentResult(str(paths[i]), error=f"{paths[i]}: the worker reading it crashed"))
                 else:
                     crashed_once.add(i)
                     suspects.append(i)

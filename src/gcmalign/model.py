@@ -135,3 +135,28 @@ class Activity:
         data.pop("callouts")
         data["mappings"] = [m.to_json() for m in self.mappings]
         return data
+
+
+@dataclass
+class DocumentResult:
+    """A document with its activities (classified or not yet); ``error`` is set when it could not be read."""
+
+    source: str
+    document: Document | None = None
+    activities: list[Activity] = field(default_factory=list)
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        doc = self.document
+        if doc is None:
+            return {"source": self.source, "error": self.error}
+        return {
+            "source": doc.source,
+            "sha256": doc.sha256,
+            "pages": len(doc.pages),
+            "language": doc.language,
+            "title": doc.title,
+            "warnings": doc.warnings,
+            "callouts": [c.to_json() for c in doc.callouts],
+            "activities": [a.to_json() for a in self.activities],
+        }

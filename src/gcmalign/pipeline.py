@@ -6,14 +6,12 @@ The CLI, the web app and library users all call these functions.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gcmalign.batch import (
     DEFAULT_MAX_MEMORY_MB,
     DEFAULT_TIMEOUT,
-    FileRead,
     Reader,
     collect_files,
     document_suffixes,
@@ -24,32 +22,7 @@ from gcmalign.extract import extract_activities
 from gcmalign.ingest import read_document
 from gcmalign.ingest.common import file_sha256
 from gcmalign.layout import layout_text
-from gcmalign.model import Activity, Document
-
-
-@dataclass
-class DocumentResult:
-    """A document with its activities; ``error`` is set when it could not be read."""
-
-    source: str
-    document: Document | None = None
-    activities: list[Activity] = field(default_factory=list)
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        doc = self.document
-        if doc is None:
-            return {"source": self.source, "error": self.error}
-        return {
-            "source": doc.source,
-            "sha256": doc.sha256,
-            "pages": len(doc.pages),
-            "language": doc.language,
-            "title": doc.title,
-            "warnings": doc.warnings,
-            "callouts": [c.to_json() for c in doc.callouts],
-            "activities": [a.to_json() for a in self.activities],
-        }
+from gcmalign.model import Activity, Document, DocumentResult
 
 
 def _item(activity: Activity, classifier: Classifier) -> ClassifyItem:
@@ -123,19 +96,13 @@ def analyze_paths(
         workers=workers,
         readers=readers,
         options=options,
-        on_done=(lambda r: on_done(_result(r))) if on_done else None,
+        on_done=on_done,
     )
-    results = [_result(r) for r in [*reads, *empty]]
+    results = [*reads, *empty]
     activities = [a for r in results for a in r.activities]
     if classifier is not None and activities:
         classify_activities(activities, classifier, progress=on_classified)
     return results
-
-
-def _result(read: FileRead) -> DocumentResult:
-    return DocumentResult(
-        source=read.source, document=read.document, activities=read.activities, error=read.error
-    )
 
 
 def results_to_json(results: list[DocumentResult]) -> dict[str, Any]:
