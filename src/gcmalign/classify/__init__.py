@@ -34,7 +34,7 @@ from gcmalign.classify.fusion import (
 from gcmalign.classify.lexicon import LexiconResult, LexiconScorer, term_stems
 from gcmalign.frameworks import Framework, load_framework
 from gcmalign.model import Evidence, Mapping
-from gcmalign.textutil import Sentence, sentences
+from gcmalign.textutil import Sentence
 
 RUNNERS_UP = 3
 # The default configuration runs the fast configuration first and consults e5 (30 times
@@ -251,7 +251,7 @@ class Classifier:
         for i, item in enumerate(items):
             order = np.argsort(-probs[i], kind="stable")
             n_pred = int((probs[i] >= self.threshold).sum())
-            sents = sentences(item.text) or [Sentence(item.text, 0, len(item.text))]
+            sents = outputs.lexicon_results[i].sentences  # already split by the lexicon scorer
             results.append(
                 [
                     self._mapping(i, int(ti), item, outputs, probs, sents)

@@ -32,7 +32,13 @@ def _token_stem(tok: str) -> str:
 
 def term_stems(text: str) -> list[str]:
     """Folded, stemmed tokens with French elisions split off."""
-    return [_token_stem(tok) for tok in _TOKEN.findall(fold(text))]
+    return list(_text_stems(text))
+
+
+@lru_cache(maxsize=8192)
+def _text_stems(text: str) -> tuple[str, ...]:
+    # the lexicon, the sparse scorer and evidence picking all stem the same sentences
+    return tuple(_token_stem(tok) for tok in _TOKEN.findall(fold(text)))
 
 
 @dataclass
