@@ -13,6 +13,7 @@ import pytest
 from gcmalign import batch
 from gcmalign.batch import collect_files, document_suffixes, read_files
 from gcmalign.ingest.text import read_text
+from gcmalign.model import DocumentResult
 
 # Workers import this module to find the test readers: the CLI and the classifier are imported
 # inside the tests that need them, so that worker start-up stays light.
@@ -87,6 +88,13 @@ def greedy_reader(path, *, options=None):
     return read_text(path, options=options) if hog else None
 
 
+def pid_reader(path, *, options=None):
+    """Reads the text and writes the reading process's id in the title."""
+    doc = read_text(path, options=options)
+    doc.title = str(os.getpid())
+    return doc
+
+
 def delayed_reader(path, *, options=None):
     """Sleeps for the seconds written on the file's first line, so workers finish out of order."""
     delay = float(Path(path).read_text(encoding="utf-8").split("\n", 1)[0])
@@ -105,7 +113,7 @@ def test_suffixes_come_from_the_reader_table():
 
 
 def test_folder_walk_is_sorted_recursive_and_skips_hidden_and_unknown(tree, tmp_path):
-    files, empty = collect_files([tree])
+    files = collect_files([tree])
     assert [f.relative_to(tree).as_posix() for f in files] == [
         "a-rapport.txt",
         "b-report.txt",
@@ -113,15 +121,30 @@ def test_folder_walk_is_sorted_recursive_and_skips_hidden_and_unknown(tree, tmp_
         "sub/notes.MD",
         "sub-file.txt",
     ]
-    assert empty == []
     # Arguments keep their order; a named file is taken whatever its suffix; duplicates go.
-    files, _ = collect_files([tree / "sub", tree / "data.csv", tree / "sub" / "notes.MD"])
+    files = collect_files([tree / "sub", tree / "data.csv", tree / "sub" / "notes.MD"])
     assert [f.name for f in files] == ["page.html", "notes.MD", "data.csv"]
-    # A folder without documents is reported, a missing path is kept (to fail as "no such file").
+    # A folder without documents is reported in its place, a missing path is kept (to fail as
+    # "no such file").
     (tmp_path / "void").mkdir()
-    files, empty = collect_files([tmp_path / "void", tmp_path / "missing.txt"])
-    assert files == [tmp_path / "missing.txt"]
-    assert len(empty) == 1 and "no documents" in (empty[0].error or "")
+    missing = tmp_path / "missing.txt"
+    entries = collect_files([missing, tmp_path / "void", tree / "sub-file.txt"])
+    assert entries[0] == missing and entries[2] == tree / "sub-file.txt"
+    assert isinstance(entries[1], DocumentResult)
+    assert "void: no documents in this folder" in (entries[1].error or "")
+
+
+def test_empty_folder_fails_in_the_place_of_its_argument(tree, tmp_path):
+    from gcmalign.pipeline import analyze_paths
+
+    (tmp_path / "void").mkdir()
+    args = [tree / "b-report.txt", tmp_path / "void", tree / "missing.txt", tree / "sub-file.txt"]
+    results = analyze_paths(args, classifier=None, workers=1)
+    assert [Path(r.source).name for r in results] == ["b-report.txt", "void", "missing.txt", "sub-file.txt"]
+    assert [bool(r.error) for r in results] == [False, True, True, False]
+    summary = " ".join(_run(*args).output.split())
+    assert f"skipped 2 of 4 files: {tmp_path / 'void'}: no documents in this folder" in summary
+    assert summary.index("no documents") < summary.index("missing.txt: no such file")
 
 
 # ---- parallel reading ---------------------------------------------------------------------------
@@ -133,7 +156,7 @@ def test_parallel_gives_the_same_json_as_sequential_and_as_one_by_one(tree, clas
     parallel = results_to_json(analyze_paths([tree], classifier=classifier, workers=2))
     sequential = results_to_json(analyze_paths([tree], classifier=classifier, workers=1))
     assert parallel == sequential
-    one_by_one = [analyze_file(f, classifier=classifier).to_json() for f in collect_files([tree])[0]]
+    one_by_one = [analyze_file(f, classifier=classifier).to_json() for f in collect_files([tree])]
     assert parallel["documents"] == one_by_one
     latin = parallel["documents"][0]
     assert latin["source"].endswith("a-rapport.txt")
@@ -145,13 +168,32 @@ def test_order_does_not_depend_on_completion_order(tmp_path):
     for name, delay in [("a.wait", 1.5), ("b.wait", 0.0), ("c.wait", 0.7), ("d.wait", 0.0)]:
         (tmp_path / name).write_text(f"{delay}\n\n{EN}", encoding="utf-8")
     finished = []
-    files, _ = collect_files([tmp_path], suffixes=document_suffixes([".wait"]))
+    files = collect_files([tmp_path], suffixes=document_suffixes([".wait"]))
     results = read_files(
         files, workers=4, readers={".wait": delayed_reader}, on_done=lambda r: finished.append(r.source)
     )
     assert [Path(r.source).name for r in results] == ["a.wait", "b.wait", "c.wait", "d.wait"]
     assert all(r.error is None for r in results)
     assert Path(finished[-1]).name == "a.wait"  # it did finish last
+
+
+def test_a_file_finished_while_the_parent_was_busy_is_not_late(tmp_path, monkeypatch):
+    # analyze_paths classifies each file in on_done while the workers read the next ones
+    monkeypatch.setattr(batch, "HARD_KILL_GRACE", 0.2)
+    for name, delay in [("a.wait", 0.0), ("b.wait", 0.3)]:
+        (tmp_path / name).write_text(f"{delay}\n\n{EN}", encoding="utf-8")
+    calls = []
+
+    def busy(result):
+        calls.append(result.source)
+        if len(calls) == 1:
+            time.sleep(3.5)  # longer than b's time limit and grace
+
+    files = [tmp_path / "a.wait", tmp_path / "b.wait"]
+    # the time limit leaves room for a slow worker start-up on a loaded machine
+    results = read_files(files, timeout=3.0, workers=2, readers={".wait": delayed_reader}, on_done=busy)
+    assert [r.error for r in results] == [None, None]
+    assert all(r.activities for r in results)
 
 
 def test_slow_file_is_stopped_and_the_others_go_on(tmp_path):
@@ -173,6 +215,40 @@ def test_single_slow_file_in_process_is_stopped(tmp_path):
     [result] = read_files([slow], timeout=0.3, readers={".slow": slow_reader})
     assert time.monotonic() - start < 5
     assert "time limit" in (result.error or "")
+
+
+def test_a_lone_pdf_or_image_goes_to_a_worker_text_stays_here(tmp_path):
+    paths = [tmp_path / name for name in ("a.txt", "b.pdf", "c.PNG", "d.html")]
+    for p in paths:
+        p.write_text(EN, encoding="utf-8")
+    readers = {p.suffix.lower(): pid_reader for p in paths}
+    here = str(os.getpid())
+    for p in paths:
+        [alone] = read_files([p], readers=readers)
+        assert alone.document is not None, alone.error
+        assert (alone.document.title == here) is (p.suffix in (".txt", ".html")), p
+    # With one worker, several files: the same split, results still in order.
+    results = read_files(paths, workers=1, readers=readers)
+    assert [Path(r.source).name for r in results] == [p.name for p in paths]
+    assert [r.document.title == here for r in results if r.document] == [True, False, False, True]
+
+
+def test_a_lone_pdf_stuck_in_c_code_is_killed(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "HARD_KILL_GRACE", 0.5)
+    path = tmp_path / "stuck.pdf"
+    path.write_text(EN, encoding="utf-8")
+    start = time.monotonic()
+    [result] = read_files([path], timeout=0.5, readers={".pdf": stuck_reader})
+    assert time.monotonic() - start < 10
+    assert result.error == f"{path}: stopped after the time limit (0.5 s)"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs POSIX resource limits")
+def test_a_lone_pdf_has_the_memory_limit(tmp_path):
+    path = tmp_path / "greedy.pdf"
+    path.write_text(EN, encoding="utf-8")
+    [result] = read_files([path], max_memory_mb=1024, readers={".pdf": greedy_reader})
+    assert result.error == f"{path}: out of memory (the limit is 1024 MB)"
 
 
 def test_stuck_worker_is_killed_and_the_pool_restarted(tmp_path, monkeypatch):
@@ -254,5 +330,6 @@ def test_cli_empty_folder_and_bad_options(tmp_path):
     (tmp_path / "a.txt").write_text(EN, encoding="utf-8")
     assert _run(tmp_path, "--timeout", "0").exit_code == 2
     assert _run(tmp_path, "--max-memory-mb", "-5").exit_code == 2
+    assert _run(tmp_path, "--max-memory-mb", "128").exit_code == 2  # too little to load the PDF reader
     result = _run(tmp_path, "--timeout", "30", "--max-memory-mb", "1024", "--format", "md")
     assert result.exit_code == 0, result.output

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from gcmalign.cli import app
 from gcmalign.errors import InputError
 from gcmalign.ingest import ocr, read_document, reader_for
+from gcmalign.ingest.pdf import read_pdf
 from test_ingest_pdf import EN, FR, _render
 
 pymupdf = pytest.importorskip("pymupdf")
@@ -127,6 +128,63 @@ def test_missing_tesseract_is_one_clear_message(tmp_path, monkeypatch):
     with pytest.raises(InputError) as err:
         read_document(scanned)
     assert ocr.INSTALL in str(err.value) and str(scanned) in str(err.value)
+
+
+HOCR = b"""<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><body><div class='ocr_page' title='bbox 0 0 1000 1000'>
+ <div class='ocr_carea' title="bbox 100 100 500 300"><p class='ocr_par'>
+  <span class='ocr_line' title="bbox 100 100 500 130; baseline 0 -5; x_size 30">
+   <span class='ocrx_word' title='bbox 100 100 220 130; x_wconf 96'>Dakar</span>
+   <span class='ocrx_word' title='bbox 240 108 300 126; x_wconf 90'>&amp;</span>
+  </span>
+  <span class='ocr_line' title="bbox 10 400 40 900; textangle 90; x_size 30">
+   <span class='ocrx_word' title='bbox 10 400 40 900; x_wconf 90'>sideways</span>
+  </span>
+  <span class='ocr_line' title="bbox 600 400 630 900; x_size 30">
+   <span class='ocrx_word' title='bbox 600 400 630 900; x_wconf 90'>vertical</span>
+  </span>
+ </p></div>
+</div></body></html>"""
+
+
+def test_hocr_words_become_spans_in_points():
+    [block] = ocr.read_hocr(HOCR, 0.5, 0.5)["blocks"]
+    line, angled, tall = block["lines"]
+    assert [s["text"] for s in line["spans"]] == ["Dakar", "&"]
+    assert line["dir"] == (1.0, 0.0)
+    dakar, amp = line["spans"]
+    assert dakar["bbox"] == (50.0, 50.0, 110.0, 65.0)
+    assert amp["bbox"][1::2] == (50.0, 65.0)  # every word spans its line's height
+    assert dakar["size"] == pytest.approx((15 * 2 * 60 / 5) ** 0.5)
+    assert angled["dir"] == (0.0, -1.0) and abs(tall["dir"][1]) == 1.0
+
+
+@needs_tesseract
+def test_rotated_scan_is_read_upright(tmp_path):
+    """A landscape scan stored on its side in a page rotated to show it upright."""
+    text = "In 2021, a workshop on labour migration was held in Dakar."
+    with pymupdf.open() as pdf, pymupdf.open() as out:
+        page = pdf.new_page(width=420, height=200)
+        page.insert_textbox(pymupdf.Rect(30, 30, 390, 180), text, fontsize=11, fontname="helv")
+        sideways = out.new_page(width=200, height=420)
+        sideways.insert_image(sideways.rect, pixmap=page.get_pixmap(dpi=200), rotate=90)
+        sideways.set_rotation(90)
+        out.save(tmp_path / "rotated.pdf")
+    doc = read_pdf(tmp_path / "rotated.pdf", options={"lang": "en"})
+    [block] = doc.body_blocks
+    assert fuzz.ratio(_norm(block.text), text) >= 90, block.text
+
+
+@needs_tesseract
+@pytest.mark.parametrize("budget", [0, 0.01])
+def test_ocr_time_budget_names_the_file(tmp_path, budget):
+    """No time left: refused before Tesseract starts; too little: Tesseract is stopped."""
+    clean, scanned = tmp_path / "report.pdf", tmp_path / "scan.pdf"
+    _render(EN, clean)
+    _scan(clean, scanned)
+    with pytest.raises(InputError, match=f"OCR took longer than {budget:g} s") as err:
+        read_pdf(scanned, max_ocr_seconds=budget)
+    assert str(scanned) in str(err.value)
 
 
 def test_unknown_language_is_refused_by_the_cli(tmp_path):

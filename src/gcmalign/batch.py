@@ -1,7 +1,9 @@
 """Many files at once: walk folders, read files in parallel worker processes with limits.
 
 Reading (ingest, layout, extract) is the CPU-heavy, model-free part, so it runs in a process
-pool, one file per task, each with a time limit and the worker with a memory limit. The
+pool, one file per task, each with a time limit and the worker with a memory limit. A PDF or an
+image goes to a worker even when it is the only file: its reader spends long stretches in C
+(MuPDF, Tesseract), where only a worker's memory limit and the parent's hard kill hold. The
 classifier stays in the parent (see :func:`gcmalign.pipeline.analyze_paths`), loaded once.
 
 A file that fails (bad input, time limit, memory limit, crashed worker) becomes a
@@ -34,6 +36,12 @@ HARD_KILL_GRACE = 5.0
 
 Reader = Callable[..., Document]
 
+# Formats read in a worker even when alone: their readers spend long stretches in C (MuPDF,
+# Tesseract) that the alarm cannot interrupt. The others stay in this process when alone, as the
+# alarm stops their Python readers and a worker costs about 0.3 s (forkserver start-up and imports;
+# measured, a one-line file takes 0.1 s here, 0.37-0.5 s in a worker), more than reading them.
+ISOLATED_FORMATS = frozenset({"pdf", "image"})
+
 
 class FileTimeout(BaseException):  # not Exception: readers catch those and would go on
     """Raised inside a worker by the alarm when a file takes longer than its time limit."""
@@ -62,29 +70,28 @@ def walk_folder(root: Path, suffixes: frozenset[str]) -> list[Path]:
 
 def collect_files(
     paths: Iterable[str | Path], *, suffixes: frozenset[str] | None = None
-) -> tuple[list[Path], list[DocumentResult]]:
+) -> list[Path | DocumentResult]:
     """Expand folders into their documents, in argument order.
 
     Files named on their own are kept whatever their suffix (a missing one fails later with
-    "no such file"); duplicates are dropped. Returns the files and a failure for each folder
-    that holds no document.
+    "no such file"); duplicates are dropped. A folder that holds no document stands in its
+    argument's place as a failed :class:`DocumentResult`.
     """
     suffixes = document_suffixes() if suffixes is None else suffixes
-    files: list[Path] = []
-    empty: list[DocumentResult] = []
+    entries: list[Path | DocumentResult] = []
     seen: set[Path] = set()
     for arg in paths:
         p = Path(arg)
         found = walk_folder(p, suffixes) if p.is_dir() else [p]
         if not found:
             known = " ".join(sorted(suffixes))
-            empty.append(DocumentResult(source=str(p), error=f"{p}: no documents in this folder ({known})"))
+            entries.append(DocumentResult(source=str(p), error=f"{p}: no documents in this folder ({known})"))
         for f in found:
             key = f.resolve() if f.exists() else f
             if key not in seen:
                 seen.add(key)
-                files.append(f)
-    return files, empty
+                entries.append(f)
+    return entries
 
 
 # ---- one file, in a worker or in-process ---------------------------------------------------
@@ -104,6 +111,12 @@ def _can_alarm() -> bool:
 
 def _reader_for(path: Path, readers: Mapping[str, Reader] | None) -> Reader | None:
     return readers.get(path.suffix.lower()) if readers else None
+
+
+def _isolated(path: Path) -> bool:
+    """Whether ``path`` must be read in a worker even alone: see ``ISOLATED_FORMATS``."""
+    suffix = path.suffix.lower()
+    return any(fmt.name in ISOLATED_FORMATS and suffix in fmt.suffixes for fmt in FORMATS)
 
 
 def read_one(
@@ -210,11 +223,12 @@ def read_files(
 ) -> list[DocumentResult]:
     """Read ``files`` (ingest, layout, extract), in parallel when there are several.
 
-    ``workers`` defaults to ``min(len(files), os.cpu_count())``; with one file or one worker
-    everything stays in this process (the time limit still holds on the main thread; the
-    memory limit applies to workers only). ``readers`` maps a suffix to a reader that takes
-    precedence over ``FORMATS`` (a hook for tests and plug-ins; it must be picklable).
-    ``options`` go to every reader. Results are in the order of ``files``.
+    ``workers`` defaults to ``min(len(files), os.cpu_count())``. With one file or one worker,
+    PDFs and images still go to a worker process, with both limits; other files are read in
+    this process (where the time limit holds on the main thread, the memory limit does not).
+    ``readers`` maps a suffix to a reader that takes precedence over ``FORMATS`` (a hook for
+    tests and plug-ins; it must be picklable). ``options`` go to every reader. Results are in
+    the order of ``files``.
     """
     paths = [Path(f) for f in files]
     n_workers = min(len(paths), workers or os.cpu_count() or 1)
@@ -225,16 +239,42 @@ def read_files(
         if on_done:
             on_done(result)
 
-    if n_workers <= 1:
-        for i, p in enumerate(paths):
+    pooled = {i for i, p in enumerate(paths) if n_workers > 1 or _isolated(p)}
+    for i, p in enumerate(paths):
+        if i not in pooled:
             done(i, read_one(p, timeout=timeout, reader=_reader_for(p, readers), options=options))
-        return [r for r in results if r is not None]
+    if pooled:
+        _read_in_pool(
+            paths,
+            sorted(pooled),
+            workers=max(1, n_workers),
+            timeout=timeout,
+            max_memory_mb=max_memory_mb,
+            readers=readers,
+            options=options,
+            done=done,
+        )
+    return [r for r in results if r is not None]
 
-    todo = list(range(len(paths)))  # not yet submitted, in order
+
+def _read_in_pool(
+    paths: list[Path],
+    todo: list[int],
+    *,
+    workers: int,
+    timeout: float | None,
+    max_memory_mb: int | None,
+    readers: Mapping[str, Reader] | None,
+    options: dict | None,
+    done: Callable[[int, DocumentResult], None],
+) -> None:
+    """Read ``paths[i]`` for each ``i`` in ``todo`` (ascending) in a pool of ``workers``; each ends
+    with ``done(i, result)``. A stuck worker is killed, a crash is retried alone, then reported."""
+    todo = list(todo)  # not yet submitted, in order
     suspects: list[int] = []  # running when a worker crashed: rerun one at a time
     crashed_once: set[int] = set()
     running: dict[Future, tuple[int, float]] = {}
-    pool = _new_pool(n_workers, max_memory_mb)
+    pool = _new_pool(workers, max_memory_mb)
 
     def submit(i: int) -> None:
         fut = pool.submit(_worker_task, str(paths[i]), timeout, _reader_for(paths[i], readers), options)
@@ -245,7 +285,7 @@ def read_files(
             if not running and suspects:
                 submit(suspects.pop(0))  # alone, so that a second crash names the right file
             if not suspects and not any(i in crashed_once for i, _ in running.values()):
-                while todo and len(running) < n_workers:
+                while todo and len(running) < workers:
                     submit(todo.pop(0))
             finished, _ = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
             broken = False
@@ -262,7 +302,8 @@ def read_files(
             overdue = [
                 fut
                 for fut, (_, start) in running.items()
-                if timeout and start and now - start > timeout + HARD_KILL_GRACE
+                # done() may have kept the parent busy (classifying): a finished file is not late
+                if timeout and start and not fut.done() and now - start > timeout + HARD_KILL_GRACE
             ]
             if not (overdue or broken):
                 continue
@@ -284,10 +325,9 @@ def read_files(
             todo.sort()
             suspects.sort()
             _kill_pool(pool)
-            pool = _new_pool(n_workers, max_memory_mb)
+            pool = _new_pool(workers, max_memory_mb)
     finally:
         if running:
             _kill_pool(pool)
         else:
             pool.shutdown(wait=True)
-    return [r for r in results if r is not None]

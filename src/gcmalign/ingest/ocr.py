@@ -1,23 +1,32 @@
-"""OCR for scanned PDFs and images, through PyMuPDF's built-in Tesseract.
+"""OCR for scanned PDFs and images, through the ``tesseract`` command.
 
-A PDF page without a text layer is rendered and OCR'd by ``page.get_textpage_ocr``; the words
-come back as a text page with their boxes, so the page goes through the same layout code as a
-page with a text layer (``pdf_layout``). OCR knows nothing of fonts: each line gets one size
-from its words' boxes, snapped to the page's body size when close to it, and no bold or italic.
-Images are wrapped into a one-page PDF and read as a scanned PDF.
+A PDF page without a text layer is rendered once (grey, at the resolution of its biggest image)
+and piped to ``tesseract``, which returns its words with their boxes as hOCR; the words become a
+``get_text("dict")``-shaped page, so the page goes through the same layout code as a page with a
+text layer (``pdf_layout``). OCR knows nothing of fonts: each line gets one size from its words'
+boxes, snapped to the page's body size when close to it, and no bold or italic. Images are
+wrapped into a one-page PDF and read as a scanned PDF.
 
-Tesseract's language data comes from Debian (``tesseract-ocr-eng``, ``tesseract-ocr-fra``);
-``TESSDATA_PREFIX`` or ``pymupdf.get_tessdata()`` finds it.
+Tesseract runs in its own process, so a page that takes too long can be stopped (``timeout``)
+and an alarm in the caller can interrupt the wait. It runs with one OpenMP thread unless
+``OMP_THREAD_LIMIT`` says otherwise: on two busy cores its default threading was about 5 times
+slower, and the batch layer already reads several files in parallel.
+
+Tesseract and its language data come from Debian (``tesseract-ocr``, ``tesseract-ocr-eng``,
+``tesseract-ocr-fra``); ``TESSDATA_PREFIX`` or ``pymupdf.get_tessdata()`` finds the data.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
 import statistics
+import subprocess
 from collections import Counter
 from pathlib import Path
+from xml.etree import ElementTree
 
 from gcmalign.errors import InputError
 from gcmalign.ingest.common import file_sha256, read_bytes
@@ -32,6 +41,8 @@ OCR_DPI = 300
 MIN_DPI, MAX_DPI = 150, 400
 MAX_PIXELS = 50_000_000  # per rendered page
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
+# OCR of a whole file, as long as the batch layer's default time limit (``batch.DEFAULT_TIMEOUT``)
+MAX_OCR_SECONDS = 120.0
 SNAP_SHARE = 0.12  # a line within this share of the page's body size gets the body size
 GAP_HEIGHTS = 1.2  # a gap between words wider than this many word heights cuts the line
 WIDTH_TO_SIZE = 2.0  # a proportional font's average character is about half its size wide
@@ -40,7 +51,14 @@ SPECK_CHARS, SPECK_SHARE = 3, 0.25
 BLOCK_SHARE = 0.25  # a line this close to its block's median size gets it
 MIN_SIZE_SHARE = 0.5  # smaller lines are specks or cut-off letters
 JOIN_HEIGHTS = 0.9  # a line this many heights under the one above still joins its block
+# A line of this many letters or more that is this many times taller than wide reads vertically
+# (Tesseract reads vertical text but does not always say so with a textangle).
+VERTICAL_CHARS, VERTICAL_RATIO = 4, 2.0
+PSM = 3  # Tesseract's own default page segmentation: it finds the columns and blocks
 _DEBRIS = re.compile(r"^[\W_]{1,3}$")  # "|", "—", "..": rules and specks read as characters
+_BBOX = re.compile(r"\bbbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
+_ANGLE = re.compile(r"\btextangle (\d+)")
+_LINE_CLASSES = frozenset({"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"})
 _TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata")
 
 
@@ -55,14 +73,15 @@ def tesseract_langs(lang: str | None) -> str:
 
 def find_tessdata() -> str | None:
     """The folder holding Tesseract's ``*.traineddata``, or None when Tesseract is missing."""
+    if not shutil.which("tesseract"):
+        return None
     candidates = [os.environ.get("TESSDATA_PREFIX", "")]
-    if shutil.which("tesseract"):
-        try:
-            import pymupdf
+    try:
+        import pymupdf
 
-            candidates.append(pymupdf.get_tessdata() or "")
-        except Exception:  # no Tesseract found by PyMuPDF: try the usual places
-            pass
+        candidates.append(pymupdf.get_tessdata() or "")
+    except Exception:  # no tessdata found by PyMuPDF: try the usual places
+        pass
     candidates.extend(_TESSDATA_DIRS)
     for folder in candidates:
         if folder and Path(folder, "eng.traineddata").exists():
@@ -96,11 +115,123 @@ def needs_ocr(page, raw: dict) -> bool:
         return bool(page.get_images())
 
 
-def ocr_page(page, *, flags: int, languages: str, tessdata: str, dpi: int = OCR_DPI) -> dict:
-    """The page's words OCR'd, as a ``get_text("dict")`` result with one size per line."""
-    textpage = page.get_textpage_ocr(flags=flags, language=languages, dpi=dpi, full=True, tessdata=tessdata)
-    raw = page.get_text("dict", flags=flags, textpage=textpage, sort=False)
-    return clean_ocr(raw)
+class OcrTimeout(Exception):
+    """Tesseract did not finish a page within the time left."""
+
+
+def ocr_page(
+    page, *, languages: str, tessdata: str, dpi: int = OCR_DPI, timeout: float | None = None
+) -> dict:
+    """The page's words OCR'd, as a ``get_text("dict")`` result with one size per line.
+
+    Boxes are in the coordinates of the page as shown (``page.rect``): a rotated page is read upright.
+    OcrTimeout when Tesseract takes longer than ``timeout`` seconds (None: no limit).
+    """
+    if timeout is not None and timeout <= 0:
+        raise OcrTimeout(f"no time left to OCR page {page.number + 1}")
+    pix = render_page(page, dpi)
+    # PNG, not raw PNM: Tesseract is slow to read a big stdin, and a PNG is a tenth of the bytes
+    hocr = run_tesseract(pix.tobytes("png"), languages=languages, tessdata=tessdata, dpi=dpi, timeout=timeout)
+    raw = read_hocr(hocr, page.rect.width / pix.width, page.rect.height / pix.height)
+    return clean_ocr({"width": page.rect.width, "height": page.rect.height, **raw})
+
+
+def render_page(page, dpi: int):
+    """The page as a grey pixmap at ``dpi`` (Tesseract reads grey: colour would be turned grey)."""
+    import pymupdf
+
+    return page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+
+
+def tesseract_command(languages: str, tessdata: str | None, dpi: int) -> list[str]:
+    """``tesseract`` reading an image from stdin and writing hOCR to stdout."""
+    command = [shutil.which("tesseract") or "tesseract", "stdin", "stdout", "-l", languages]
+    if tessdata:
+        command += ["--tessdata-dir", tessdata]
+    return [*command, "--psm", str(PSM), "--dpi", str(dpi), "hocr"]
+
+
+def tesseract_env() -> dict[str, str]:
+    """The environment for Tesseract: one OpenMP thread unless the user set a limit."""
+    return {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+
+
+def run_tesseract(
+    image: bytes, *, languages: str, tessdata: str | None, dpi: int, timeout: float | None = None
+) -> bytes:
+    """Tesseract's hOCR for ``image`` (any format Leptonica reads); OcrTimeout after ``timeout`` s."""
+    try:
+        done = subprocess.run(
+            tesseract_command(languages, tessdata, dpi),
+            input=image,
+            capture_output=True,
+            timeout=timeout,
+            env=tesseract_env(),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # run() has killed it
+        raise OcrTimeout(f"Tesseract ran past {timeout:g} s") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(f"tesseract failed ({message[-1] if message else f'exit {done.returncode}'})")
+    return done.stdout
+
+
+def read_hocr(hocr: bytes, scale_x: float, scale_y: float) -> dict:
+    """Tesseract's hOCR as ``get_text("dict")`` blocks (``ocr_carea``) of lines of word spans.
+
+    Pixel boxes are scaled to points by ``scale_x``, ``scale_y``.
+    """
+    blocks = []
+    for area in ElementTree.fromstring(hocr).iter():
+        if area.get("class") != "ocr_carea":
+            continue
+        lines = [
+            line
+            for element in area.iter()
+            if element.get("class") in _LINE_CLASSES and (line := _hocr_line(element, scale_x, scale_y))
+        ]
+        if lines:
+            blocks.append({"type": 0, "bbox": union(ln["bbox"] for ln in lines), "lines": lines})
+    return {"blocks": blocks}
+
+
+def _hocr_line(element, scale_x: float, scale_y: float) -> dict | None:
+    """One hOCR line as a ``get_text("dict")`` line, one span per word.
+
+    As MuPDF's OCR text layer did (what :func:`clean_ocr` was tuned on), every word spans its
+    line's height, and its size is the geometric mean of that height and the size its width
+    implies (``WIDTH_TO_SIZE`` times its average character width).
+    """
+    words = []
+    for word in element.iter():
+        text = "".join(word.itertext()).strip() if word.get("class") == "ocrx_word" else ""
+        box = _BBOX.search(word.get("title", "")) if text else None
+        if box:
+            words.append((text, [int(v) for v in box.groups()]))
+    if not words:
+        return None
+    top, bottom = min(b[1] for _, b in words) * scale_y, max(b[3] for _, b in words) * scale_y
+    spans = []
+    for text, (x0, _, x1, _) in words:
+        width = (x1 - x0) * scale_x
+        size = math.sqrt(max(bottom - top, 0.0) * WIDTH_TO_SIZE * width / len(text))
+        bbox = (x0 * scale_x, top, x1 * scale_x, bottom)
+        spans.append({"text": text, "bbox": bbox, "size": size, "flags": 0, "font": "OCR", "color": 0})
+    box = union(s["bbox"] for s in spans)
+    return {"bbox": box, "dir": _direction(element, box, words), "wmode": 0, "spans": spans}
+
+
+def _direction(element, box: tuple[float, float, float, float], words: list) -> tuple[float, float]:
+    """The line's writing direction, ``(cos, sin)`` with y growing downwards."""
+    angle = _ANGLE.search(element.get("title", ""))
+    if angle:
+        radians = math.radians(int(angle.group(1)))
+        return round(math.cos(radians), 6), round(-math.sin(radians), 6)
+    chars = sum(len(text) for text, _ in words)
+    if chars >= VERTICAL_CHARS and box[3] - box[1] > VERTICAL_RATIO * (box[2] - box[0]):
+        return 0.0, -1.0  # which way up is unknown: vertical is all the layout needs to know
+    return 1.0, 0.0
 
 
 def clean_ocr(raw: dict) -> dict:
@@ -206,8 +337,13 @@ def ocr_dpi(page) -> int:
     return max(1, int(dpi))
 
 
-def read_image(path: str | Path, *, options: dict | None = None) -> Document:
-    """Read a scanned image (PNG, JPEG, TIFF) by OCR, as a one-page scanned PDF."""
+def read_image(
+    path: str | Path, *, options: dict | None = None, max_ocr_seconds: float | None = MAX_OCR_SECONDS
+) -> Document:
+    """Read a scanned image (PNG, JPEG, TIFF) by OCR, as a one-page scanned PDF.
+
+    ``max_ocr_seconds``: OCR past this raises InputError (None: no limit).
+    """
     import pymupdf
 
     from gcmalign.ingest.pdf import read_pdf_data
@@ -223,4 +359,6 @@ def read_image(path: str | Path, *, options: dict | None = None) -> Document:
             pdf_data = image.convert_to_pdf()
     except Exception as exc:
         raise InputError(source, f"not a readable image ({exc})") from exc
-    return read_pdf_data(pdf_data, source, sha256=file_sha256(data), options=options)
+    return read_pdf_data(
+        pdf_data, source, sha256=file_sha256(data), options=options, max_ocr_seconds=max_ocr_seconds
+    )

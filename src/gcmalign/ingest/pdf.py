@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -21,6 +22,7 @@ from rapidfuzz import fuzz
 from gcmalign.errors import InputError
 from gcmalign.frameworks import load_framework
 from gcmalign.ingest.common import file_sha256, read_bytes
+from gcmalign.ingest.ocr import MAX_OCR_SECONDS
 from gcmalign.ingest.pdf_layout import (
     URL,
     PageInfo,
@@ -46,6 +48,21 @@ CALLOUT_THRESHOLD = 0.8
 # Even a compressed empty page costs about 10 bytes, an object at least 2; fewer is a lie.
 MIN_BYTES_PER_PAGE = 8
 MIN_BYTES_PER_OBJECT = 2
+# MuPDF's page map gives up past 256 levels and falls back to a lookup that grows with the square of
+# the depth (seconds a page at 100,000 levels); real page trees are a few levels deep.
+MAX_TREE_DEPTH = 256
+# The page content streams may decompress to this much, or this many times the file's size if more:
+# a 1 GB stream of zeros (a few KB compressed) takes MuPDF 15 s to get through.
+MIN_CONTENT_BUDGET = 128 * 1024 * 1024
+CONTENT_BUDGET_RATIO = 20
+# Signs in MuPDF's warnings or errors of a file built to defeat it, most specific first, and the
+# reason to give ("limit error" is how MuPDF words every limit it enforces).
+HOSTILE = {
+    "stack overflow": "objects nested too deeply to read",
+    "too many indirections": "references chained too deeply to follow",
+    "compression bomb": "a stream decompresses to an absurd size",
+    "limit error": "exceeds the PDF reader's limits",
+}
 _REFS: list[TitleRef] | None = None
 
 
@@ -90,6 +107,7 @@ def _open(data: bytes, source: str):
         raise InputError(source, "not a PDF (no %PDF header)")
     pymupdf.TOOLS.mupdf_display_errors(False)
     pymupdf.TOOLS.mupdf_display_warnings(False)
+    pymupdf.TOOLS.reset_mupdf_warnings()  # _check reads those of this file
     try:
         pdf = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:
@@ -103,23 +121,124 @@ def _open(data: bytes, source: str):
 
 
 def _check(pdf, source: str, size: int) -> None:
-    """Refuse encrypted PDFs and page or object counts that the file's size cannot hold."""
+    """Refuse encrypted PDFs, counts the file's size cannot hold, and hostile object graphs."""
+    import pymupdf
+
     if pdf.needs_pass:
         raise InputError(source, "encrypted PDF (a password is needed)")
     try:
         pages, objects = pdf.page_count, pdf.xref_length()
     except Exception as exc:
-        raise InputError(source, f"corrupt or truncated PDF ({exc})") from exc
-    if pages == 0:
-        raise InputError(source, "no pages (an empty, truncated or corrupt PDF)")
+        raise InputError(source, _claimed_pages(pdf, size) or f"corrupt or truncated PDF ({exc})") from exc
     if pages > max(100, size // MIN_BYTES_PER_PAGE):
         raise InputError(source, f"claims {pages} pages in a {size}-byte file")
     if objects > max(10_000, size // MIN_BYTES_PER_OBJECT):
         raise InputError(source, f"claims {objects} objects in a {size}-byte file")
+    try:
+        _check_page_tree(pdf, source, max(MIN_CONTENT_BUDGET, CONTENT_BUDGET_RATIO * size))
+    except InputError:
+        raise
+    except Exception as exc:  # a broken page tree: MuPDF reads what it can, unless it is hostile
+        _refuse_hostile(source, _error_text(exc))
+    _refuse_hostile(source, pymupdf.TOOLS.mupdf_warnings())
+    if pages == 0:
+        raise InputError(source, "no pages (an empty, truncated or corrupt PDF)")
+
+
+def _claimed_pages(pdf, size: int) -> str | None:
+    """Why MuPDF refused the page count, when it is the count written in the file that is absurd."""
+    try:
+        kind, value = pdf.xref_get_key(-1, "Root/Pages/Count")
+        claimed = int(value) if kind == "int" else 0
+    except Exception:
+        return None
+    if claimed > max(100, size // MIN_BYTES_PER_PAGE):
+        return f"claims {claimed} pages in a {size}-byte file"
+    return None
+
+
+def _error_text(exc: Exception) -> str:
+    """A MuPDF error's message, worded as in MuPDF's warnings."""
+    from pymupdf import mupdf
+
+    return f"limit error: {exc}" if isinstance(exc, mupdf.FzErrorLimit) else str(exc)
+
+
+def _refuse_hostile(source: str, text: str) -> None:
+    """Raise if MuPDF's ``text`` (an error or its warnings) shows a file built to defeat it."""
+    lowered = text.lower()
+    for sign, reason in HOSTILE.items():
+        if sign in lowered:
+            raise InputError(source, f"{reason} (a malformed or hostile PDF)")
+
+
+def _check_page_tree(pdf, source: str, budget: int) -> None:
+    """Refuse a page tree deeper than MAX_TREE_DEPTH, or whose first MAX_PAGES pages' content
+    decompresses to more than ``budget`` bytes."""
+    from pymupdf import mupdf
+
+    doc = mupdf.pdf_document_from_fz_document(pdf.this)
+    root = mupdf.pdf_dict_getp(mupdf.pdf_trailer(doc), "Root/Pages")
+    left = budget
+    for index, page in enumerate(_pages(mupdf, root, source)):
+        if index == MAX_PAGES:
+            break
+        try:
+            left -= _content_size(mupdf, mupdf.pdf_dict_gets(page, "Contents"), left)
+        except Exception as exc:  # a broken stream: MuPDF skips it too, unless it is hostile
+            _refuse_hostile(source, _error_text(exc))
+        if left < 0:
+            problem = f"page content decompresses to more than {budget >> 20} MB (by page {index + 1})"
+            raise InputError(source, problem)
+
+
+def _pages(mupdf, root, source: str) -> Iterator:
+    """The page tree's leaves in order, each node once, walked with a stack no deeper than the tree."""
+    seen: set[int] = set()
+    frames: list[list] = []  # [kids array, its length, next index, depth of the kids]
+    node, depth = root, 1
+    while True:
+        number = mupdf.pdf_to_num(node)
+        if depth > MAX_TREE_DEPTH:
+            raise InputError(source, f"page tree nested more than {MAX_TREE_DEPTH} levels deep")
+        if not number or number not in seen:  # else a loop, which MuPDF breaks too
+            seen.add(number)
+            kids = mupdf.pdf_dict_gets(node, "Kids")
+            if mupdf.pdf_is_array(kids):
+                frames.append([kids, mupdf.pdf_array_len(kids), 0, depth + 1])
+            else:
+                yield node
+        while frames and frames[-1][2] >= frames[-1][1]:
+            frames.pop()
+        if not frames:
+            return
+        frame = frames[-1]
+        node, depth = mupdf.pdf_array_get(frame[0], frame[2]), frame[3]
+        frame[2] += 1
+
+
+def _content_size(mupdf, contents, limit: int) -> int:
+    """Decompressed size of a page's content streams, reading at most ``limit`` + 1 bytes."""
+    streams = (
+        (mupdf.pdf_array_get(contents, i) for i in range(mupdf.pdf_array_len(contents)))
+        if mupdf.pdf_is_array(contents)
+        else [contents]
+    )
+    total = 0
+    for stream in streams:
+        if total > limit:
+            break
+        if mupdf.pdf_is_stream(stream):
+            total += mupdf.fz_skip(mupdf.pdf_open_stream(stream), limit + 1 - total)
+    return total
 
 
 def _read_pages(
-    pdf, source: str, warnings: list[str], options: dict | None = None
+    pdf,
+    source: str,
+    warnings: list[str],
+    options: dict | None = None,
+    max_ocr_seconds: float | None = MAX_OCR_SECONDS,
 ) -> tuple[list[PageInfo], dict[int, list], int]:
     import pymupdf
 
@@ -148,10 +267,17 @@ def _read_pages(
             if ocr.needs_ocr(page, raw):
                 tessdata = tessdata or ocr.tessdata_for(source, languages)
                 ocr_started = time.monotonic()
-                raw = ocr.ocr_page(
-                    page, flags=flags, languages=languages, tessdata=tessdata, dpi=ocr.ocr_dpi(page)
-                )
-                ocr_seconds += time.monotonic() - ocr_started
+                left = None if max_ocr_seconds is None else max_ocr_seconds - ocr_seconds
+                try:
+                    raw = ocr.ocr_page(
+                        page, languages=languages, tessdata=tessdata, dpi=ocr.ocr_dpi(page), timeout=left
+                    )
+                except ocr.OcrTimeout:
+                    raise InputError(
+                        source, f"OCR took longer than {max_ocr_seconds:g} s (stopped at page {index + 1})"
+                    ) from None
+                finally:  # a page Tesseract failed on took time too
+                    ocr_seconds += time.monotonic() - ocr_started
                 ocr_done += 1
             links[index + 1] = [
                 (tuple(link["from"]), link["uri"])
@@ -185,22 +311,31 @@ def _add_link(block: Block, url: str) -> None:
         block.links.append(url)
 
 
-def read_pdf(path: str | Path, *, options: dict | None = None) -> Document:
+def read_pdf(
+    path: str | Path, *, options: dict | None = None, max_ocr_seconds: float | None = MAX_OCR_SECONDS
+) -> Document:
     """Read a PDF into a :class:`Document` (pages without a text layer are OCR'd).
 
     ``options["lang"]``: the OCR languages, "en", "fr" or "en+fr" (the default).
+    ``max_ocr_seconds``: OCR of the whole file past this raises InputError (None: no limit).
     """
-    return read_pdf_data(read_bytes(path, max_bytes=MAX_PDF_BYTES), str(path), options=options)
+    data = read_bytes(path, max_bytes=MAX_PDF_BYTES)
+    return read_pdf_data(data, str(path), options=options, max_ocr_seconds=max_ocr_seconds)
 
 
 def read_pdf_data(
-    data: bytes, source: str, *, sha256: str | None = None, options: dict | None = None
+    data: bytes,
+    source: str,
+    *,
+    sha256: str | None = None,
+    options: dict | None = None,
+    max_ocr_seconds: float | None = MAX_OCR_SECONDS,
 ) -> Document:
     """Read a PDF held in ``data``; ``source`` names it in messages, ``sha256`` overrides its hash."""
     pdf = _open(data, source)
     doc = Document(source=source, sha256=sha256 or file_sha256(data))
     try:
-        infos, page_links, ocr_done = _read_pages(pdf, source, doc.warnings, options)
+        infos, page_links, ocr_done = _read_pages(pdf, source, doc.warnings, options, max_ocr_seconds)
         title = (pdf.metadata or {}).get("title") or ""
     finally:
         pdf.close()
