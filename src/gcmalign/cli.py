@@ -85,7 +85,12 @@ def analyze(
         float, typer.Option("--timeout", min=0.001, help="Time limit for reading each file, in seconds.")
     ] = DEFAULT_TIMEOUT,
     max_memory_mb: Annotated[
-        int, typer.Option("--max-memory-mb", min=64, help="Memory limit of each reading worker, in MB.")
+        int,
+        typer.Option(
+            "--max-memory-mb",
+            min=256,  # the PDF reader needs about 130 MB to load, OCR about 200
+            help="Memory limit of each reading worker, in MB.",
+        ),
     ] = DEFAULT_MAX_MEMORY_MB,
     lang: Annotated[
         str, typer.Option("--lang", help="OCR languages for scans and images: en, fr or en+fr.")
@@ -105,19 +110,17 @@ def analyze(
         raise fail(str(exc)) from None
     with progress_bar() as bar:
         task = bar.add_task("reading", total=None)
-        classify_task = None
+        classify_task = bar.add_task("classifying", total=0, visible=False)
+        to_classify = 0
 
         def classified(n: int) -> None:
-            nonlocal classify_task
-            if classify_task is None:
-                total = sum(len(r.activities) for r in results_so_far)
-                classify_task = bar.add_task("classifying", total=total)
             bar.advance(classify_task, n)
 
-        results_so_far: list = []
-
         def read(result) -> None:
-            results_so_far.append(result)
+            # each file's activities are classified as soon as it is read
+            nonlocal to_classify
+            to_classify += len(result.activities)
+            bar.update(classify_task, total=to_classify, visible=to_classify > 0)
             bar.advance(task)
 
         results = analyze_paths(

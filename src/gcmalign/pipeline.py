@@ -79,30 +79,38 @@ def analyze_paths(
 
     Folders are walked recursively (see :func:`gcmalign.batch.collect_files`); files are read
     in parallel worker processes (:func:`gcmalign.batch.read_files`), each with ``timeout``
-    seconds and ``max_memory_mb`` of memory; then every activity is classified here in one
-    batch with ``classifier``. ``on_done`` is called as each file is read, ``on_classified``
-    with the number of activities classified in each classifier batch, ``on_files`` with the
-    number of files found once folders are walked; ``options`` go to the readers (e.g.
-    ``{"lang": "fr"}``, the OCR languages). Results keep
-    the order of ``paths`` (folders expanded in sorted order).
+    seconds and ``max_memory_mb`` of memory; each file's activities are classified here with
+    ``classifier`` as soon as it is read, while the workers read the next files.
+
+    ``on_done`` is called as each file is read (before its activities are classified),
+    ``on_classified`` with the number of activities classified in each classifier batch,
+    ``on_files`` with the number of files found once folders are walked; ``options`` go to the
+    readers (e.g. ``{"lang": "fr"}``, the OCR languages). Results keep the order of ``paths``
+    (folders expanded in sorted order; an empty folder's failure in its place).
     """
-    files, empty = collect_files(paths, suffixes=document_suffixes(readers or ()))
+    entries = collect_files(paths, suffixes=document_suffixes(readers or ()))
+    files = [e for e in entries if isinstance(e, Path)]
     if on_files:
         on_files(len(files))
-    reads = read_files(
-        files,
-        timeout=timeout,
-        max_memory_mb=max_memory_mb,
-        workers=workers,
-        readers=readers,
-        options=options,
-        on_done=on_done,
+
+    def read(result: DocumentResult) -> None:
+        if on_done:
+            on_done(result)
+        if classifier is not None and result.activities:
+            classify_activities(result.activities, classifier, progress=on_classified)
+
+    reads = iter(
+        read_files(
+            files,
+            timeout=timeout,
+            max_memory_mb=max_memory_mb,
+            workers=workers,
+            readers=readers,
+            options=options,
+            on_done=read,
+        )
     )
-    results = [*reads, *empty]
-    activities = [a for r in results for a in r.activities]
-    if classifier is not None and activities:
-        classify_activities(activities, classifier, progress=on_classified)
-    return results
+    return [next(reads) if isinstance(e, Path) else e for e in entries]
 
 
 def results_to_json(results: list[DocumentResult]) -> dict[str, Any]:
