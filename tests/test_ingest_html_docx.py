@@ -61,6 +61,7 @@ def _html_page() -> str:
     r_before, r_after = _split(P_WEBINAR, "the World Bank")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{TITLE}</title>
+<meta property="article:published_time" content="2024-03-05T09:00:00Z">
 <style>body {{ color: red; }}</style>
 <script>var tracking = "SCRIPT_SECRET"; document.write("SCRIPT_SECRET");</script></head>
 <body>
@@ -224,6 +225,18 @@ def test_title_and_language(results, fmt):
     assert doc.title == TITLE
     assert doc.language == "en"
     assert doc.sha256 and len(doc.pages) == 1
+
+
+def test_html_date_comes_from_metadata_only(results, tmp_path):
+    assert results["html"].document.date == "2024-03-05"
+    assert results["html"].to_json()["date"] == "2024-03-05"
+    page = tmp_path / "undated.html"
+    page.write_text(
+        "<html><head><title>Workshop</title></head><body><main><p>Posted on 12 March 2019. In 2021, "
+        "the dialogue held a workshop in Dakar on migration data with six countries.</p></main></body></html>",
+        encoding="utf-8",
+    )
+    assert read_document(page).date is None  # a date in the text is not the page's date
 
 
 def test_html_drops_boilerplate(results):

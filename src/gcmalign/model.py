@@ -65,6 +65,7 @@ class Document:
     callouts: list[Callout] = field(default_factory=list)
     language: str = "en"
     title: str | None = None
+    date: str | None = None  # publication date from the document's metadata, ISO 8601
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -156,6 +157,7 @@ class DocumentResult:
             "pages": len(doc.pages),
             "language": doc.language,
             "title": doc.title,
+            "date": doc.date,
             "warnings": doc.warnings,
             "callouts": [c.to_json() for c in doc.callouts],
             "activities": [a.to_json() for a in self.activities],

@@ -197,6 +197,21 @@ def _html_title(tree: lxml_html.HtmlElement) -> str | None:
     return text or None
 
 
+def _html_date(tree: lxml_html.HtmlElement) -> str | None:
+    """The page's publication date from its metadata (meta tags, JSON-LD, ``<time>``, URL).
+
+    Not guessed from the text: a body sentence's "In 2019, ..." is an activity's year, not the
+    page's date.
+    """
+    try:
+        from trafilatura import extract_metadata
+
+        meta = extract_metadata(tree, date_config={"extensive_search": False, "original_date": True})
+    except Exception:  # metadata is a bonus: a failure of the extractor must not lose the page
+        return None
+    return getattr(meta, "date", None) or None
+
+
 def read_html(path: str | Path, *, options: dict | None = None) -> Document:
     """Read an HTML page's main content into a :class:`Document` (one page)."""
     source = str(path)
@@ -226,4 +241,5 @@ def read_html(path: str | Path, *, options: dict | None = None) -> Document:
     doc = Document(source=source, sha256=file_sha256(data))
     doc.pages.append(Page(number=1, blocks=blocks))
     doc.title = title or page_title
+    doc.date = _html_date(tree)
     return finish_document(doc)
