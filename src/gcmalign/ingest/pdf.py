@@ -8,6 +8,7 @@ opens and checks the file, attaches links (link annotations by position, printed
 lists of URLs by :func:`assign_links`) and identifies the framework target a callout quotes.
 A page without a text layer but with an image (a scan) is OCR'd by Tesseract (``ocr.py``)
 and its words go through the same layout; a document with no text even after OCR is refused.
+Ruled tables (``pdf_tables``) are read row by row: each row one block, its cells joined with `` | ``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from gcmalign.ingest.pdf_layout import (
     page_lines,
     union,
 )
+from gcmalign.ingest.pdf_tables import TableReader, row_text, with_tables
 from gcmalign.layout import finish_document
 from gcmalign.layout.callouts import TitleRef, title_refs
 from gcmalign.layout.links import assign_links
@@ -246,6 +248,7 @@ def _read_pages(
 
     flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_LIGATURES & ~pymupdf.TEXT_PRESERVE_IMAGES
     started = time.monotonic()
+    tables = TableReader(flags)
     pages: list[PageInfo] = []
     links: dict[int, list] = {}
     ocr_done, ocr_seconds = 0, 0.0
@@ -285,6 +288,7 @@ def _read_pages(
                 if link.get("kind") == pymupdf.LINK_URI and link.get("uri")
             ]
             rect = page.rect
+            blocks = with_tables(page_lines(raw, index + 1), tables.read(page, warnings), index + 1)
         except InputError:
             raise
         except Exception as exc:
@@ -292,8 +296,15 @@ def _read_pages(
                 raise InputError(source, f"corrupt or truncated PDF ({exc})") from exc
             warnings.append(f"page {index + 1} could not be read ({exc})")
             continue
-        pages.append(PageInfo(index + 1, rect.width, rect.height, page_lines(raw, index + 1)))
+        pages.append(PageInfo(index + 1, rect.width, rect.height, blocks))
     return pages, links, ocr_done
+
+
+def _join(lines: list[PLine], known_hyphenated: set[str]) -> str:
+    """The text of a paragraph's lines, or of a table row (its cells joined with `` | ``)."""
+    if len(lines) == 1 and lines[0].cells is not None:
+        return row_text(lines[0].cells, known_hyphenated)
+    return join_lines([x.text for x in lines], known_hyphenated)
 
 
 def _overlap(a, b) -> float:
@@ -374,7 +385,7 @@ def read_pdf_data(
                     para = first_line.get(id(ln))
                     if para is None:
                         continue
-                    text = join_lines([x.text for x in para], known_hyphenated)
+                    text = _join(para, known_hyphenated)
                     here = [x for x in para if x.page == ln.page]
                     block = Block("body", text, ln.page, bbox=union(x.bbox for x in here))
                     for url in _urls(text):
@@ -382,10 +393,7 @@ def read_pdf_data(
                     fragments[id(block)] = para
                     page.blocks.append(block)
                 continue
-            if pb.role == "links":
-                text = "\n".join(_urls(pb.text))
-            else:
-                text = join_lines([x.text for x in lines], known_hyphenated)
+            text = "\n".join(_urls(pb.text)) if pb.role == "links" else _join(lines, known_hyphenated)
             block = Block(pb.role, text, info.number, bbox=pb.bbox)  # type: ignore[arg-type]
             page.blocks.append(block)
             raw_blocks[info.number].append((pb, block))

@@ -11,6 +11,10 @@ without a PDF. Roles are decided per PyMuPDF block (running headers and footers 
   style (italic, in a vivid colour, clearly larger than the body);
 * ``heading``: a short block, bold or larger than the body, without final punctuation;
 * ``body``: everything else, grouped into paragraphs across blocks, columns and pages.
+
+A row of a ruled table (``pdf_tables``) comes as one line with its ``cells``, alone in its block:
+it is a paragraph of its own, ``body`` (``heading`` for a table's first row of column titles), and
+never a running header or footer, nor part of the main text band.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ class PLine:
     color: int = 0
     role: str = ""
     col: tuple[int, int] = (0, 0)  # (segment, side) on the page
+    cells: tuple[tuple[str, ...], ...] | None = None  # a table row: its cells' lines, in column order
+    header: bool = False  # a table's row of column titles
 
 
 @dataclass
@@ -158,6 +164,8 @@ def mark_running_heads(pages: list[PageInfo]) -> None:
     for page in pages:
         for block in page.blocks:
             for ln in block.lines:
+                if ln.cells is not None:  # text in a table is not a running head
+                    continue
                 if ln.bbox[3] <= page.height * EDGE_SHARE:
                     where = "header"
                 elif ln.bbox[1] >= page.height * (1 - EDGE_SHARE):
@@ -183,7 +191,7 @@ def main_band(page: PageInfo, body_size: float, fallback: tuple[float, float] | 
         ln
         for b in page.blocks
         for ln in b.lines
-        if not ln.role and abs(ln.size - body_size) < 0.6 and len(ln.text) >= 25
+        if not ln.role and ln.cells is None and abs(ln.size - body_size) < 0.6 and len(ln.text) >= 25
     ]
     if len(lines) < 3:
         return fallback or (0.0, page.width)
@@ -218,6 +226,9 @@ def classify_blocks(pages: list[PageInfo]) -> None:
             lines = [ln for ln in block.lines if not ln.role]
             if not lines:
                 block.role = "head"
+                continue
+            if lines[0].cells is not None:
+                block.role = lines[0].role = "heading" if lines[0].header else "body"
                 continue
             sub = PBlock(block.page, block.number, lines)
             x0, y0, x1, _ = sub.bbox
@@ -321,7 +332,9 @@ def group_paragraphs(lines: list[PLine]) -> list[list[PLine]]:
             continue
         prev = paragraphs[-1][-1]
         final = ends_sentence(prev.text)
-        if prev.page != ln.page or prev.col != ln.col:
+        if prev.cells is not None or ln.cells is not None:
+            new = True  # a table row is a paragraph of its own, on its page
+        elif prev.page != ln.page or prev.col != ln.col:
             new = final  # only an unfinished sentence carries on to the next column or page
         else:
             key = (ln.page, ln.col)
