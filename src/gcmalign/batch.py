@@ -194,7 +194,7 @@ def _new_pool(workers: int, max_memory_mb: int | None) -> ProcessPoolExecutor:
     # the loaded models and the progress bar's thread (fork after threads can deadlock).
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["gcmalign.batch"])  # each worker starts with it imported
+        context.set_forkserver_preload(["gcmalign.worker_preload"])  # readers loaded once per run
     else:  # pragma: no cover - not on POSIX
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
