@@ -288,7 +288,11 @@ class Classifier:
             if letter and sim.action[i, ti] >= ACTION_MIN_SIMILARITY:
                 actions = [f"{target.id}{letter}"]
         quote = lex.quotes.get(target.id)
-        sent = sents[quote] if quote is not None else lex.evidence(target.id) or self._closest_sentence(sents, ti)
+        sent = (
+            sents[quote]
+            if quote is not None
+            else lex.evidence(target.id) or self._closest_sentence(sents, ti)
+        )
         score = float(probs[i, ti])
         return Mapping(
             framework=self.framework.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from gcmalign.errors import InputError
@@ -39,3 +40,15 @@ def read_bytes(path: str | Path, *, max_bytes: int) -> bytes:
         raise InputError(source, "permission denied") from exc
     except OSError as exc:
         raise InputError(source, f"cannot be read ({exc.strerror or exc})") from exc
+
+
+def source_links(urls: Iterable[str | None]) -> list[str]:
+    """Distinct link targets in first-seen order: no blanks, in-page anchors, script or data URLs."""
+    out: list[str] = []
+    for url in urls:
+        url = (url or "").strip()
+        if not url or url.startswith("#") or url.lower().startswith(("javascript:", "data:")):
+            continue
+        if url not in out:
+            out.append(url)
+    return out

@@ -20,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from gcmalign.errors import InputError
-from gcmalign.ingest.common import file_sha256, read_bytes
+from gcmalign.ingest.common import file_sha256, read_bytes, source_links
 from gcmalign.layout import finish_document
 from gcmalign.model import Block, Document, Page
 
@@ -38,30 +38,21 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _add_link(links: list[str], url: str | None) -> None:
-    url = (url or "").strip()
-    if url and url not in links:
-        links.append(url)
-
-
-def _field_links(element: etree._Element, links: list[str]) -> None:
+def _field_links(element: etree._Element) -> list[str]:
     """URLs of ``HYPERLINK`` fields (complex ``w:instrText`` or simple ``w:fldSimple``)."""
     instr = "".join(t.text or "" for t in element.iter(f"{_W}instrText"))
     instr += " ".join(f.get(f"{_W}instr", "") for f in element.iter(f"{_W}fldSimple"))
-    for url in _FIELD_URL.findall(instr):
-        _add_link(links, url)
+    return _FIELD_URL.findall(instr)
 
 
 def _paragraph_links(paragraph) -> list[str]:
     links: list[str] = []
     for hyperlink in paragraph.hyperlinks:
         try:
-            url = hyperlink.url
+            links.append(hyperlink.url)
         except KeyError:  # a relationship id with no relationship: a damaged link, skip it
             continue
-        _add_link(links, url)
-    _field_links(paragraph._p, links)
-    return links
+    return source_links([*links, *_field_links(paragraph._p)])
 
 
 def _is_heading(paragraph) -> bool:
@@ -100,10 +91,9 @@ def _body_blocks(document) -> list[Block]:
                 if text:
                     cells.append(text)
                 for p in cell.paragraphs:
-                    for url in _paragraph_links(p):
-                        _add_link(links, url)
+                    links.extend(_paragraph_links(p))
             if cells:
-                blocks.append(Block(kind="body", text=" | ".join(cells), page=1, links=links))
+                blocks.append(Block(kind="body", text=" | ".join(cells), page=1, links=source_links(links)))
 
     def walk(container) -> None:
         for child in container.iterchildren():
@@ -147,10 +137,8 @@ def _footnote_blocks(archive: zipfile.ZipFile) -> list[Block]:
         text = _squash(" ".join(paragraphs))
         if not text:
             continue
-        links: list[str] = []
-        for hyperlink in note.iter(f"{_W}hyperlink"):
-            _add_link(links, rels.get(hyperlink.get(f"{{{R_NS}}}id", "")))
-        _field_links(note, links)
+        links = [rels.get(hyperlink.get(f"{{{R_NS}}}id", "")) for hyperlink in note.iter(f"{_W}hyperlink")]
+        links = source_links([*links, *_field_links(note)])
         blocks.append(Block(kind="footnote", text=text, page=1, links=links))
     return blocks
 

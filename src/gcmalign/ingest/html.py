@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from gcmalign.errors import InputError
-from gcmalign.ingest.common import file_sha256, read_bytes
+from gcmalign.ingest.common import file_sha256, read_bytes, source_links
 from gcmalign.ingest.text import decode_text
 from gcmalign.layout import finish_document
 from gcmalign.model import Block, Document, Page
@@ -63,17 +63,6 @@ def _decode(data: bytes, source: str) -> str:
     return decode_text(data, source, preferred=preferred)[0]
 
 
-def _clean_links(urls: list[str]) -> list[str]:
-    out: list[str] = []
-    for url in urls:
-        url = (url or "").strip()
-        if not url or url.startswith("#") or url.lower().startswith(("javascript:", "data:")):
-            continue
-        if url not in out:
-            out.append(url)
-    return out
-
-
 # ---- trafilatura's XML -------------------------------------------------------------------
 
 
@@ -83,7 +72,7 @@ def _xml_blocks(root: etree._Element) -> list[Block]:
     def add(kind: str, el: etree._Element, text: str | None = None) -> None:
         text = _squash(text if text is not None else "".join(el.itertext()))
         if text:
-            links = _clean_links([r.get("target", "") for r in el.iter("ref")])
+            links = source_links([r.get("target", "") for r in el.iter("ref")])
             blocks.append(Block(kind=kind, text=text, page=1, links=links))  # type: ignore[arg-type]
 
     def loose(text: str | None) -> None:
@@ -158,7 +147,7 @@ def _fallback_blocks(tree: lxml_html.HtmlElement) -> list[Block]:
     def add(kind: str, el: lxml_html.HtmlElement, text: str) -> None:
         text = _squash(text)
         if text:
-            links = _clean_links([a.get("href", "") for a in el.iter("a")])
+            links = source_links([a.get("href", "") for a in el.iter("a")])
             blocks.append(Block(kind=kind, text=text, page=1, links=links))  # type: ignore[arg-type]
 
     block_tags = {"p", "li", "blockquote", "pre", "tr", "dd", "dt", "figcaption", *_HEADINGS}
