@@ -124,7 +124,7 @@ def reset_caches(snapshots: dict) -> None:
 
 
 def run(
-    label: str, paths: list[Path], pages: int, classifier, repeat: int, snapshots: dict, workers: int = 1
+    label: str, paths: list[Path], pages: int, classifier, repeat: int, snapshots: dict, workers: int | None = 1
 ) -> None:
     from gcmalign.pipeline import analyze_paths
 
@@ -314,13 +314,13 @@ def main() -> None:
             for i, path in enumerate(folder):
                 make_report(path, args.pages, seed=100 + i)  # different texts: no cache hits
             total = args.pages * len(folder)
-            workers = os.cpu_count() or 1
             print(
                 f"\n{len(folder)} different {args.pages}-page files, {total} pages, as `gcmalign analyze DIR` "
-                f"runs them: {workers} reading workers, each file classified as it arrives"
+                f"runs them on {os.cpu_count()} cores: one reading worker per core, "
+                "each file classified here as it arrives"
             )
-            run("read alone", folder, total, None, args.repeat, snapshots, workers)
-            run("read + classify --fast", folder, total, fast, args.repeat, snapshots, workers)
+            run("read alone", folder, total, None, args.repeat, snapshots, None)
+            run("read + classify --fast", folder, total, fast, args.repeat, snapshots, None)
         if args.ocr_pages:
             bench_ocr(report, args.ocr_pages, tmp, args.repeat)
 
