@@ -151,6 +151,15 @@ def _run(*args):
     return CliRunner().invoke(app, ["analyze", *map(str, args), "--no-embeddings"])
 
 
+def _alone(path: Path, timeout: str) -> tuple[list[str], float]:
+    """The CLI on ``path`` alone: its non-blank output lines (after checking it failed), its time."""
+    start = time.monotonic()
+    result = _run(path, "--timeout", timeout)
+    elapsed = time.monotonic() - start
+    assert result.exit_code == 1, result.output
+    return [ln for ln in result.output.splitlines() if ln.strip()], elapsed
+
+
 def _good_pdf(path: Path) -> Path:
     path.write_bytes(_one_page())
     return path
@@ -172,12 +181,8 @@ def test_hostile_pdf_alone_fails_in_one_line(tmp_path, name):
     make, reason = HOSTILE[name]
     path = tmp_path / name
     path.write_bytes(make())
-    start = time.monotonic()
-    result = _run(path, "--timeout", "20")
-    elapsed = time.monotonic() - start
-    assert result.exit_code == 1, result.output
-    lines = [ln for ln in result.output.splitlines() if ln.strip()]
-    assert len(lines) == 1, result.output
+    lines, elapsed = _alone(path, "20")
+    assert len(lines) == 1, lines
     assert str(path) in lines[0] and reason in lines[0], lines[0]
     assert elapsed < 10, elapsed  # each is refused in about a second
 
@@ -188,12 +193,8 @@ def test_form_bomb_alone_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "HARD_KILL_GRACE", 0.5)
     path = tmp_path / "form-bomb.pdf"
     path.write_bytes(form_bomb())
-    start = time.monotonic()
-    result = _run(path, "--timeout", "1")
-    elapsed = time.monotonic() - start
-    assert result.exit_code == 1, result.output
-    lines = [ln for ln in result.output.splitlines() if ln.strip()]
-    assert lines == [f"gcmalign: error: {path}: stopped after the time limit (1 s)"], result.output
+    lines, elapsed = _alone(path, "1")
+    assert lines == [f"gcmalign: error: {path}: stopped after the time limit (1 s)"], lines
     assert elapsed < 10, elapsed
 
 
