@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-from sklearn.linear_model import LogisticRegression
 
 from gcmalign.classify.lexicon import term_stems
+from gcmalign.classify.supervised import per_target_regressions
 from gcmalign.textutil import fold
 
 METHOD = "gcmalign.sparse.v2"
@@ -104,15 +104,9 @@ class SparseScorer:
     def fit(cls, targets: list[str], texts: list[str], y: np.ndarray) -> SparseScorer:
         counts = _counts(texts)
         tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-        scorer = cls(targets, tfidf.idf_.astype(np.float32), np.zeros((len(targets), counts.shape[1]), dtype=np.float32),
-                     np.full(len(targets), -6.0, dtype=np.float32))  # fmt: skip
-        x = scorer.features(texts)
-        for ti in range(len(targets)):
-            col = y[:, ti]
-            if 0 < col.sum() < len(col):
-                model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(x, col)
-                scorer.coef[ti] = model.coef_[0]
-                scorer.intercept[ti] = model.intercept_[0]
+        scorer = cls(targets, tfidf.idf_.astype(np.float32), np.zeros(0), np.zeros(0))
+        coef, intercept = per_target_regressions(scorer.features(texts), y, C)
+        scorer.coef, scorer.intercept = coef.astype(np.float32), intercept.astype(np.float32)
         return scorer
 
     def save(self, path: Path) -> None:

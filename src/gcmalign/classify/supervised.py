@@ -16,6 +16,21 @@ from sklearn.linear_model import LogisticRegression
 METHOD = "gcmalign.supervised.v1"
 
 
+def per_target_regressions(x, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """One balanced logistic regression per column of ``y`` over features ``x`` (dense or sparse):
+    (coefficients, intercepts). A target without positives, or without negatives, gets zero
+    weights and a constant low score."""
+    coef = np.zeros((y.shape[1], x.shape[1]), dtype=np.float64)
+    intercept = np.full(y.shape[1], -6.0)
+    for ti in range(y.shape[1]):
+        col = y[:, ti]
+        if 0 < col.sum() < len(col):
+            model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(x, col)
+            coef[ti] = model.coef_[0]
+            intercept[ti] = model.intercept_[0]
+    return coef, intercept
+
+
 @dataclass
 class SupervisedScorer:
     """Per-target logistic regressions sharing one embedding space."""
@@ -34,17 +49,8 @@ class SupervisedScorer:
     @classmethod
     def fit(cls, encoder: str, targets: list[str], vectors: np.ndarray, y: np.ndarray,
             c: float = 4.0) -> SupervisedScorer:  # fmt: skip
-        """Fit one regression per target; a target without positives gets a constant low score."""
-        coef = np.zeros((len(targets), vectors.shape[1]), dtype=np.float64)
-        intercept = np.full(len(targets), -6.0)
-        for ti in range(len(targets)):
-            col = y[:, ti]
-            if col.sum() == 0 or col.sum() == len(col):
-                continue
-            model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-            model.fit(vectors, col)
-            coef[ti] = model.coef_[0]
-            intercept[ti] = model.intercept_[0]
+        """Fit one regression per target (see :func:`per_target_regressions`)."""
+        coef, intercept = per_target_regressions(vectors, y, c)
         return cls(encoder, targets, coef, intercept)
 
     def to_json(self) -> dict:
