@@ -119,28 +119,31 @@ class LexiconScorer:
         if key:
             self._index.setdefault(key[0], []).append((key, target, action, term))
 
+    def _shared_title_words(self, text: str) -> dict[tuple[int, int], int]:
+        """How many content words of each title, keyed (target index, title index), ``text`` holds."""
+        shared: dict[tuple[int, int], int] = {}
+        for word in set(term_stems(text)):
+            for key in self._title_words.get(word, ()):
+                shared[key] = shared.get(key, 0) + 1
+        return shared
+
     def title_coverage(self, text: str) -> list[float]:
         """Per target, the largest share of a title's content words that the text contains."""
-        vocab = set(term_stems(text))
-        return [
-            max((len(words & vocab) / len(words) for words in titles if words), default=0.0)
-            for titles in self._titles
-        ]
+        cover = [0.0] * len(self._titles)
+        for (ti, k), count in self._shared_title_words(text).items():
+            cover[ti] = max(cover[ti], count / len(self._titles[ti][k]))
+        return cover
 
     def title_quotes(self, sents: list[Sentence]) -> dict[str, int]:
         """Targets whose title one of ``sents`` quotes or closely paraphrases, with that sentence."""
         found: dict[str, int] = {}
         for si, sent in enumerate(sents):
-            shared: dict[tuple[int, int], int] = {}
-            for word in set(term_stems(sent.text)):
-                for key in self._title_words.get(word, ()):
-                    shared[key] = shared.get(key, 0) + 1
-            for (ti, k), count in shared.items():
+            for (ti, k), count in self._shared_title_words(sent.text).items():
                 target = self.framework.targets[ti].id
                 size = len(self._titles[ti][k])
                 if target not in found and count >= TITLE_QUOTE_WORDS and count >= TITLE_QUOTE_SHARE * size:
                     found[target] = si
-        return dict(sorted(found.items(), key=lambda kv: kv[1]))
+        return found
 
     def score(self, text: str) -> LexiconResult:
         sents = sentences(text) or [Sentence(text, 0, len(text))]
