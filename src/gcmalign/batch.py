@@ -25,7 +25,7 @@ from pathlib import Path
 
 from gcmalign.errors import GcmalignError
 from gcmalign.extract import extract_activities
-from gcmalign.ingest import FORMATS, read_document
+from gcmalign.ingest import FORMATS, format_for, read_document
 from gcmalign.model import Document, DocumentResult
 
 DEFAULT_TIMEOUT = 120.0
@@ -115,8 +115,8 @@ def _reader_for(path: Path, readers: Mapping[str, Reader] | None) -> Reader | No
 
 def _isolated(path: Path) -> bool:
     """Whether ``path`` must be read in a worker even alone: see ``ISOLATED_FORMATS``."""
-    suffix = path.suffix.lower()
-    return any(fmt.name in ISOLATED_FORMATS and suffix in fmt.suffixes for fmt in FORMATS)
+    fmt = format_for(path)
+    return fmt is not None and fmt.name in ISOLATED_FORMATS
 
 
 def read_one(

@@ -32,13 +32,18 @@ FORMATS: tuple[Format, ...] = (
 )
 
 
+def format_for(path: str | Path) -> Format | None:
+    """The format of ``path`` by its suffix, or None for a suffix no reader lists."""
+    suffix = Path(path).suffix.lower()
+    return next((fmt for fmt in FORMATS if suffix in fmt.suffixes), None)
+
+
 def reader_for(path: str | Path) -> Callable[..., Document]:
     """The reader for ``path``, chosen by its suffix (text is the fallback for unknown ones)."""
-    suffix = Path(path).suffix.lower()
-    for fmt in FORMATS:
-        if suffix in fmt.suffixes:
-            return getattr(import_module(fmt.module), fmt.function)
-    return import_module("gcmalign.ingest.text").read_text
+    fmt = format_for(path)
+    if fmt is None:
+        return import_module("gcmalign.ingest.text").read_text
+    return getattr(import_module(fmt.module), fmt.function)
 
 
 def read_document(path: str | Path, *, options: dict | None = None) -> Document:
