@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gcmalign.classify.labelled import LabelledItem
+from gcmalign.classify.labelled import LabelledItem, label_matrix
 from gcmalign.errors import InputError
 
 ECE_BINS = 10
@@ -62,12 +62,7 @@ def expected_calibration_error(y: np.ndarray, probs: np.ndarray, bins: int = ECE
 def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray,
           predicted: np.ndarray) -> Metrics:  # fmt: skip
     """Metrics for ``probs`` (items x targets) and the boolean ``predicted`` sets."""
-    index = {t: i for i, t in enumerate(targets)}
-    y = np.zeros(probs.shape, dtype=bool)
-    for r, item in enumerate(items):
-        for label in item.labels:
-            if label in index:
-                y[r, index[label]] = True
+    y = label_matrix(items, targets).astype(bool)
     per_target = {}
     for ti, tid in enumerate(targets):
         tp = int((predicted[:, ti] & y[:, ti]).sum())

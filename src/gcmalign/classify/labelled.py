@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from gcmalign.errors import InputError
 
@@ -19,6 +22,17 @@ class LabelledItem:
     labels: list[str] = field(default_factory=list)
     primary: str | None = None
     callouts: set[str] = field(default_factory=set)
+
+
+def label_matrix(items: Sequence[LabelledItem], targets: list[str]) -> np.ndarray:
+    """(items x targets) 0/1 matrix of the items' labels; labels of other targets are ignored."""
+    index = {t: i for i, t in enumerate(targets)}
+    y = np.zeros((len(items), len(targets)), dtype=np.int8)
+    for r, item in enumerate(items):
+        for label in item.labels:
+            if label in index:
+                y[r, index[label]] = 1
+    return y
 
 
 def _from_record(rec: dict, source: str, line: int) -> LabelledItem:

@@ -20,7 +20,7 @@ from gcmalign.classify import Classifier
 from gcmalign.classify.bundle import ModelBundle
 from gcmalign.classify.encoders import get_encoder
 from gcmalign.classify.fusion import CONFIGS, LearnedCombiner, encoders_for
-from gcmalign.classify.labelled import LabelledItem
+from gcmalign.classify.labelled import LabelledItem, label_matrix
 from gcmalign.classify.sparse import SparseScorer
 from gcmalign.classify.supervised import SupervisedScorer
 from gcmalign.frameworks import Framework
@@ -30,16 +30,6 @@ SEED = 42
 SUPERVISED_C = 4.0
 COMBINER_C = 1.0
 THRESHOLDS = np.round(np.arange(0.15, 0.86, 0.025), 3)
-
-
-def label_matrix(items: Sequence[LabelledItem], targets: list[str]) -> np.ndarray:
-    index = {t: i for i, t in enumerate(targets)}
-    y = np.zeros((len(items), len(targets)), dtype=np.int8)
-    for r, item in enumerate(items):
-        for label in item.labels:
-            if label in index:
-                y[r, index[label]] = 1
-    return y
 
 
 def micro_f1(y: np.ndarray, probs: np.ndarray, threshold: float) -> float:
