@@ -9,83 +9,16 @@ from dataclasses import dataclass
 WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "their",
-        "this",
-        "to",
-        "was",
-        "were",
-        "which",
-        "with",
-        "all",
-        "both",
-        "such",
-        "than",
-        "these",
-        "those",
-        "our",
-        "we",
-        "they",
-        "been",
-        "being",
-        "le",
-        "la",
-        "les",
-        "de",
-        "des",
-        "du",
-        "un",
-        "une",
-        "et",
-        "en",
-        "au",
-        "aux",
-        "pour",
-        "par",
-        "sur",
-        "dans",
-        "avec",
-        "que",
-        "qui",
-        "est",
-        "sont",
-        "ou",
-        "d",
-        "l",
-        "à",
-        "ce",
-        "ces",
-        "se",
-        "sa",
-        "son",
-        "ses",
-        "leur",
-        "leurs",
-    ]
-)
+# fmt: off
+STOPWORDS = frozenset([
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in",
+    "into", "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to",
+    "was", "were", "which", "with", "all", "both", "such", "than", "these", "those", "our",
+    "we", "they", "been", "being", "le", "la", "les", "de", "des", "du", "un", "une", "et",
+    "en", "au", "aux", "pour", "par", "sur", "dans", "avec", "que", "qui", "est", "sont",
+    "ou", "d", "l", "à", "ce", "ces", "se", "sa", "son", "ses", "leur", "leurs",
+])
+# fmt: on
 
 
 def _fold_table() -> dict[int, str]:
@@ -126,43 +59,15 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(fold(text))
 
 
+# fmt: off
 _SUFFIXES = (
     # French first (longer), then English; a crude stemmer is enough to make plural and
     # derived forms meet, and needs no model.
-    "issements",
-    "issement",
-    "ations",
-    "ation",
-    "ements",
-    "ement",
-    "ments",
-    "ment",
-    "ités",
-    "ites",
-    "ité",
-    "ite",
-    "euses",
-    "euse",
-    "eurs",
-    "eur",
-    "ives",
-    "ive",
-    "ifs",
-    "if",
-    "ingly",
-    "ings",
-    "ing",
-    "edly",
-    "ies",
-    "ied",
-    "ied",
-    "ers",
-    "er",
-    "ed",
-    "es",
-    "s",
-    "e",
+    "issements", "issement", "ations", "ation", "ements", "ement", "ments", "ment", "ités",
+    "ites", "ité", "ite", "euses", "euse", "eurs", "eur", "ives", "ive", "ifs", "if",
+    "ingly", "ings", "ing", "edly", "ies", "ied", "ers", "er", "ed", "es", "s", "e",
 )
+# fmt: on
 
 
 def stem(word: str) -> str:
