@@ -306,6 +306,7 @@ def test_html_fallback_when_trafilatura_finds_nothing(tmp_path, monkeypatch):
     assert [_norm(b.text) for b in doc.body_blocks] == [_norm(p) for p in PARAGRAPHS]
     assert doc.body_blocks[0].links == [URL_UNODC]
     assert doc.title == TITLE
+    assert doc.date == "2024-03-05"  # read before the fallback strips the page's head
     for noise in NOISE:
         assert noise not in doc.text
 

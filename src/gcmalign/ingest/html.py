@@ -103,7 +103,7 @@ def _xml_blocks(root: etree._Element) -> list[Block]:
     return blocks
 
 
-def _trafilatura_blocks(text: str) -> tuple[list[Block], str | None]:
+def _trafilatura_blocks(text: str) -> list[Block]:
     import trafilatura
 
     xml = trafilatura.extract(
@@ -113,18 +113,18 @@ def _trafilatura_blocks(text: str) -> tuple[list[Block], str | None]:
         include_formatting=False,
         include_comments=False,
         include_images=False,
-        with_metadata=True,
+        with_metadata=False,  # read once, by _html_metadata
         deduplicate=False,
     )
     if not xml:
-        return [], None
+        return []
     try:
         root = etree.fromstring(xml.encode("utf-8"), parser=etree.XMLParser(recover=True))
     except etree.XMLSyntaxError:
-        return [], None
+        return []
     if root is None:
-        return [], None
-    return _xml_blocks(root), (root.get("title") or None)
+        return []
+    return _xml_blocks(root)
 
 
 # ---- fallback: lxml without boilerplate ----------------------------------------------------
@@ -186,19 +186,20 @@ def _html_title(tree: lxml_html.HtmlElement) -> str | None:
     return text or None
 
 
-def _html_date(tree: lxml_html.HtmlElement) -> str | None:
-    """The page's publication date from its metadata (meta tags, JSON-LD, ``<time>``, URL).
+def _html_metadata(tree: lxml_html.HtmlElement) -> tuple[str | None, str | None]:
+    """The page's title and publication date from its metadata (meta tags, JSON-LD, ``<time>``,
+    URL), read before the fallback strips the page.
 
-    Not guessed from the text: a body sentence's "In 2019, ..." is an activity's year, not the
-    page's date.
+    The date is not guessed from the text: a body sentence's "In 2019, ..." is an activity's
+    year, not the page's date.
     """
     try:
         from trafilatura import extract_metadata
 
         meta = extract_metadata(tree, date_config={"extensive_search": False, "original_date": True})
     except Exception:  # metadata is a bonus: a failure of the extractor must not lose the page
-        return None
-    return getattr(meta, "date", None) or None
+        return None, None
+    return getattr(meta, "title", None) or None, getattr(meta, "date", None) or None
 
 
 def read_html(path: str | Path, *, options: dict | None = None) -> Document:
@@ -217,11 +218,14 @@ def read_html(path: str | Path, *, options: dict | None = None) -> Document:
     except (etree.ParserError, ValueError) as exc:
         raise InputError(source, f"not readable as HTML ({exc})") from exc
     page_title = _html_title(tree)
+    meta_title, date = _html_metadata(tree)
 
     try:
-        blocks, title = _trafilatura_blocks(text)
+        blocks = _trafilatura_blocks(text)
     except Exception:  # a failure of the extractor is not the user's; use the fallback
-        blocks, title = [], None
+        blocks = []
+    # the metadata title goes with trafilatura's reading; the fallback keeps the <title>
+    title = meta_title if any(b.kind == "body" for b in blocks) else None
     if not any(b.kind == "body" for b in blocks):
         blocks = _fallback_blocks(tree)
     if not any(b.kind == "body" for b in blocks):
@@ -230,5 +234,5 @@ def read_html(path: str | Path, *, options: dict | None = None) -> Document:
     doc = Document(source=source, sha256=file_sha256(data))
     doc.pages.append(Page(number=1, blocks=blocks))
     doc.title = title or page_title
-    doc.date = _html_date(tree)
+    doc.date = date
     return finish_document(doc)
