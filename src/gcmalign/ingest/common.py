@@ -52,3 +52,8 @@ def source_links(urls: Iterable[str | None]) -> list[str]:
         if url not in out:
             out.append(url)
     return out
+
+
+def squash(text: str) -> str:
+    """Runs of whitespace (newlines and tabs included) as one space, none at the ends."""
+    return " ".join(text.split())

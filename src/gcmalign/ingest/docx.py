@@ -20,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from gcmalign.errors import InputError
-from gcmalign.ingest.common import file_sha256, read_bytes, source_links
+from gcmalign.ingest.common import file_sha256, read_bytes, source_links, squash
 from gcmalign.layout import finish_document
 from gcmalign.model import Block, Document, Page
 
@@ -32,10 +32,6 @@ PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _W = f"{{{W_NS}}}"
 _HEADING_STYLE = re.compile(r"^(title|subtitle|heading\s*\d+)$", re.IGNORECASE)
 _FIELD_URL = re.compile(r'HYPERLINK\s+"([^"]+)"', re.IGNORECASE)
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _field_links(element: etree._Element) -> list[str]:
@@ -72,7 +68,7 @@ def _body_blocks(document) -> list[Block]:
 
     def paragraph_block(p_el) -> None:
         paragraph = Paragraph(p_el, document)
-        text = _squash(paragraph.text)
+        text = squash(paragraph.text)
         if text:
             kind = "heading" if _is_heading(paragraph) else "body"
             blocks.append(Block(kind=kind, text=text, page=1, links=_paragraph_links(paragraph)))
@@ -87,7 +83,7 @@ def _body_blocks(document) -> list[Block]:
                 if id(cell._tc) in seen:  # a merged cell repeats across the grid
                     continue
                 seen.add(id(cell._tc))
-                text = _squash(" ".join(p.text for p in cell.paragraphs))
+                text = squash(" ".join(p.text for p in cell.paragraphs))
                 if text:
                     cells.append(text)
                 for p in cell.paragraphs:
@@ -134,7 +130,7 @@ def _footnote_blocks(archive: zipfile.ZipFile) -> list[Block]:
         if note.get(f"{_W}type") in ("separator", "continuationSeparator", "continuationNotice"):
             continue
         paragraphs = ["".join(t.text or "" for t in p.iter(f"{_W}t")) for p in note.iter(f"{_W}p")]
-        text = _squash(" ".join(paragraphs))
+        text = squash(" ".join(paragraphs))
         if not text:
             continue
         links = [rels.get(hyperlink.get(f"{{{R_NS}}}id", "")) for hyperlink in note.iter(f"{_W}hyperlink")]
@@ -190,7 +186,7 @@ def read_docx(path: str | Path, *, options: dict | None = None) -> Document:
 
     doc = Document(source=source, sha256=file_sha256(data))
     doc.pages.append(Page(number=1, blocks=blocks + footnotes))
-    title = _squash(document.core_properties.title or "")
+    title = squash(document.core_properties.title or "")
     if title:
         doc.title = title
     return finish_document(doc)

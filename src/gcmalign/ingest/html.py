@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from gcmalign.errors import InputError
-from gcmalign.ingest.common import file_sha256, read_bytes, source_links
+from gcmalign.ingest.common import file_sha256, read_bytes, source_links, squash
 from gcmalign.ingest.text import decode_text
 from gcmalign.layout import finish_document
 from gcmalign.model import Block, Document, Page
@@ -44,10 +44,6 @@ _BOILERPLATE = re.compile(
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _decode(data: bytes, source: str) -> str:
     """Decode like a text file (BOM, UTF-16, UTF-8, Windows-1252), trying the page's declared
     charset first; a declared charset that yields garbage is passed over."""
@@ -70,21 +66,21 @@ def _xml_blocks(root: etree._Element) -> list[Block]:
     blocks: list[Block] = []
 
     def add(kind: str, el: etree._Element, text: str | None = None) -> None:
-        text = _squash(text if text is not None else "".join(el.itertext()))
+        text = squash(text if text is not None else "".join(el.itertext()))
         if text:
             links = source_links([r.get("target", "") for r in el.iter("ref")])
             blocks.append(Block(kind=kind, text=text, page=1, links=links))  # type: ignore[arg-type]
 
     def loose(text: str | None) -> None:
         if text and text.strip():
-            blocks.append(Block(kind="body", text=_squash(text), page=1))
+            blocks.append(Block(kind="body", text=squash(text), page=1))
 
     def walk(el: etree._Element) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "head":
             add("heading", el)
         elif tag == "row":
-            cells = [_squash("".join(c.itertext())) for c in el if c.tag == "cell"]
+            cells = [squash("".join(c.itertext())) for c in el if c.tag == "cell"]
             add("body", el, " | ".join(c for c in cells if c))
         elif tag in ("p", "code") or (
             tag in ("item", "quote", "cell") and el.find(".//p") is None and el.find(".//list") is None
@@ -145,7 +141,7 @@ def _fallback_blocks(tree: lxml_html.HtmlElement) -> list[Block]:
     blocks: list[Block] = []
 
     def add(kind: str, el: lxml_html.HtmlElement, text: str) -> None:
-        text = _squash(text)
+        text = squash(text)
         if text:
             links = source_links([a.get("href", "") for a in el.iter("a")])
             blocks.append(Block(kind=kind, text=text, page=1, links=links))  # type: ignore[arg-type]
@@ -159,9 +155,7 @@ def _fallback_blocks(tree: lxml_html.HtmlElement) -> list[Block]:
         if tag in _HEADINGS:
             add("heading", el, el.text_content())
         elif tag == "tr":
-            cells = [
-                _squash(c.text_content()) for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")
-            ]
+            cells = [squash(c.text_content()) for c in el if isinstance(c.tag, str) and c.tag in ("td", "th")]
             add("body", el, " | ".join(c for c in cells if c))
         elif tag in block_tags and not any(
             isinstance(d.tag, str) and d.tag in block_tags for d in el.iterdescendants()
@@ -182,7 +176,7 @@ def _fallback_blocks(tree: lxml_html.HtmlElement) -> list[Block]:
 
 def _html_title(tree: lxml_html.HtmlElement) -> str | None:
     title = tree.find(".//title")
-    text = _squash(title.text_content()) if title is not None else ""
+    text = squash(title.text_content()) if title is not None else ""
     return text or None
 
 
