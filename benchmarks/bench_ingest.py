@@ -124,7 +124,13 @@ def reset_caches(snapshots: dict) -> None:
 
 
 def run(
-    label: str, paths: list[Path], pages: int, classifier, repeat: int, snapshots: dict, workers: int | None = 1
+    label: str,
+    paths: list[Path],
+    pages: int,
+    classifier,
+    repeat: int,
+    snapshots: dict,
+    workers: int | None = 1,
 ) -> None:
     from gcmalign.pipeline import analyze_paths
 

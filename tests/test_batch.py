@@ -196,6 +196,60 @@ def test_a_file_finished_while_the_parent_was_busy_is_not_late(tmp_path, monkeyp
     assert all(r.activities for r in results)
 
 
+def _long_report(path: Path, paragraphs: int, year: int) -> Path:
+    """A text report long enough that extracting its fields takes a good part of a second."""
+    text = "\n\n".join(
+        f"In {year}, workshop number {k} was held. {EN.splitlines()[0]}" for k in range(paragraphs)
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_stubs_come_back_before_the_result_and_match_its_activities(tmp_path):
+    files = [_long_report(tmp_path / f"r{n}.txt", 800, 2010 + n) for n in range(2)]
+    events: list[tuple[str, str, list[tuple[str, str]]]] = []
+    results = read_files(
+        files,
+        workers=2,
+        on_stubs=lambda source, stubs: events.append(("stubs", source, [(s.id, s.text) for s in stubs])),
+        on_done=lambda r: events.append(("done", r.source, [(a.id, a.text) for a in r.activities])),
+    )
+    for result in results:
+        mine = [(kind, ids) for kind, source, ids in events if source == result.source]
+        assert [kind for kind, _ in mine] == ["stubs", "done"]  # stubs first, then the result
+        assert mine[0][1] == mine[1][1] and len(mine[0][1]) == 800  # the same activities
+        assert all(a.years for a in result.activities)  # fields were extracted after the stubs
+
+
+def test_activities_classified_ahead_are_not_classified_again(tmp_path, classifier, monkeypatch):
+    from gcmalign.pipeline import analyze_file, analyze_paths
+
+    files = [_long_report(tmp_path / f"r{n}.txt", 400, 2010 + n) for n in range(2)]
+    events: list[tuple[str, int | str]] = []
+    real_predict = classifier.predict
+
+    def counting(items, **kwargs):
+        events.append(("predict", len(items)))
+        return real_predict(items, **kwargs)
+
+    monkeypatch.setattr(classifier, "predict", counting)
+    classified: list[int] = []
+    results = analyze_paths(
+        files,
+        classifier=classifier,
+        workers=2,
+        on_classified=classified.append,
+        on_done=lambda r: events.append(("read", r.source)),
+    )
+    # each file classified from its stubs before its result came back, and only then
+    assert [kind for kind, _ in events].count("predict") == 2
+    assert events.index(("predict", 400)) < events.index(("read", str(files[0])))
+    assert sum(classified) == 800  # the progress bar still counts every activity
+    monkeypatch.setattr(classifier, "predict", real_predict)
+    for path, result in zip(files, results, strict=True):
+        assert result.to_json() == analyze_file(path, classifier=classifier).to_json()
+
+
 def test_slow_file_is_stopped_and_the_others_go_on(tmp_path):
     good = tmp_path / "good.txt"
     good.write_text(EN, encoding="utf-8")

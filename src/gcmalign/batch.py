@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import queue
 import signal
 import threading
 import time
@@ -24,9 +26,9 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from gcmalign.errors import GcmalignError
-from gcmalign.extract import extract_activities
+from gcmalign.extract import activity_stubs, extract_fields
 from gcmalign.ingest import FORMATS, format_for, read_document
-from gcmalign.model import Document, DocumentResult
+from gcmalign.model import Activity, Document, DocumentResult
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MAX_MEMORY_MB = 2048
@@ -35,6 +37,9 @@ DEFAULT_MAX_MEMORY_MB = 2048
 HARD_KILL_GRACE = 5.0
 
 Reader = Callable[..., Document]
+# Called with a file's source and its activity stubs (text, callouts, language: all that
+# classifying needs) as soon as it is laid out, before its fields are extracted.
+StubsHook = Callable[[str, list[Activity]], None]
 
 # Formats read in a worker even when alone: their readers spend long stretches in C (MuPDF,
 # Tesseract) that the alarm cannot interrupt. The others stay in this process when alone, as the
@@ -126,10 +131,12 @@ def read_one(
     reader: Reader | None = None,
     max_memory_mb: int | None = None,
     options: dict | None = None,
+    on_stubs: Callable[[list[Activity]], None] | None = None,
 ) -> DocumentResult:
     """Read and extract one file; every failure is returned as ``error``, never raised.
 
-    ``options`` go to the reader (e.g. ``{"lang": "fr"}`` for OCR).
+    ``options`` go to the reader (e.g. ``{"lang": "fr"}`` for OCR); ``on_stubs`` is called
+    with the activity stubs once the file is laid out, before their fields are extracted.
     """
     source = str(path)
     alarmed = bool(timeout) and _can_alarm()
@@ -139,7 +146,10 @@ def read_one(
             previous = signal.signal(signal.SIGALRM, _alarm)
             signal.setitimer(signal.ITIMER_REAL, float(timeout or 0))
         doc = reader(path, options=options) if reader else read_document(path, options=options)
-        result = DocumentResult(source=source, document=doc, activities=extract_activities(doc))
+        stubs = activity_stubs(doc)
+        if on_stubs and stubs:
+            on_stubs(stubs)
+        result = DocumentResult(source=source, document=doc, activities=extract_fields(stubs))
     except GcmalignError as exc:
         result = DocumentResult(source=source, error=str(exc))
     except FileTimeout:
@@ -159,12 +169,17 @@ def read_one(
 
 
 _WORKER_MAX_MEMORY_MB: int | None = None
+_WORKER_STUBS: multiprocessing.Queue | None = None
 
 
-def _init_worker(max_memory_mb: int | None) -> None:
-    """Worker initializer: cap the address space so one huge file cannot take the machine."""
-    global _WORKER_MAX_MEMORY_MB
+def _init_worker(max_memory_mb: int | None, stubs: multiprocessing.Queue | None = None) -> None:
+    """Worker initializer: cap the address space so one huge file cannot take the machine;
+    keep the queue that activity stubs go back on (see ``read_files``' ``on_stubs``)."""
+    global _WORKER_MAX_MEMORY_MB, _WORKER_STUBS
     _WORKER_MAX_MEMORY_MB = max_memory_mb
+    _WORKER_STUBS = stubs
+    if stubs is not None:
+        stubs.cancel_join_thread()  # a worker must never wait at exit for the parent to read
     if not max_memory_mb:
         return
     try:
@@ -179,17 +194,33 @@ def _init_worker(max_memory_mb: int | None) -> None:
 
 
 def _worker_task(
-    path: str, timeout: float | None, reader: Reader | None, options: dict | None = None
+    path: str, timeout: float | None, reader: Reader | None, options: dict | None = None, tag: int = 0
 ) -> DocumentResult:
+    on_stubs = None
+    if _WORKER_STUBS is not None:
+        stubs_queue = _WORKER_STUBS
+
+        def on_stubs(stubs: list[Activity]) -> None:
+            # pickled here, not by the queue's feeder thread while extraction fills them in
+            stubs_queue.put((tag, pickle.dumps(stubs, protocol=pickle.HIGHEST_PROTOCOL)))
+
     return read_one(
-        path, timeout=timeout, reader=reader, max_memory_mb=_WORKER_MAX_MEMORY_MB, options=options
+        path,
+        timeout=timeout,
+        reader=reader,
+        max_memory_mb=_WORKER_MAX_MEMORY_MB,
+        options=options,
+        on_stubs=on_stubs,
     )
 
 
 # ---- many files ----------------------------------------------------------------------------
 
 
-def _new_pool(workers: int, max_memory_mb: int | None) -> ProcessPoolExecutor:
+def _new_pool(
+    workers: int, max_memory_mb: int | None, with_stubs: bool = False
+) -> tuple[ProcessPoolExecutor, multiprocessing.Queue | None]:
+    """A pool of reading workers, and the queue their activity stubs come back on (if asked)."""
     # forkserver: workers start from a small clean process, not a copy of a parent that holds
     # the loaded models and the progress bar's thread (fork after threads can deadlock).
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -197,12 +228,15 @@ def _new_pool(workers: int, max_memory_mb: int | None) -> ProcessPoolExecutor:
         context.set_forkserver_preload(["gcmalign.worker_preload"])  # readers loaded once per run
     else:  # pragma: no cover - not on POSIX
         context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(
+    # one queue per pool: killing a worker while it writes can leave a queue unusable
+    stubs = context.Queue() if with_stubs else None
+    pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(max_memory_mb,),
+        initargs=(max_memory_mb, stubs),
     )
+    return pool, stubs
 
 
 def _kill_pool(pool: ProcessPoolExecutor) -> None:
@@ -220,6 +254,7 @@ def read_files(
     readers: Mapping[str, Reader] | None = None,
     on_done: Callable[[DocumentResult], None] | None = None,
     options: dict | None = None,
+    on_stubs: StubsHook | None = None,
 ) -> list[DocumentResult]:
     """Read ``files`` (ingest, layout, extract), in parallel when there are several.
 
@@ -229,6 +264,11 @@ def read_files(
     ``readers`` maps a suffix to a reader that takes precedence over ``FORMATS`` (a hook for
     tests and plug-ins; it must be picklable). ``options`` go to every reader. Results are in
     the order of ``files``.
+
+    ``on_stubs(source, stubs)`` is called here with the activity stubs of a file read in a
+    worker as soon as the worker has laid it out, while it extracts their fields: the caller
+    can classify them meanwhile, so that even a single file keeps both cores busy. It may not
+    be called for every file (a file read here, a file whose result came first).
     """
     paths = [Path(f) for f in files]
     n_workers = min(len(paths), workers or os.cpu_count() or 1)
@@ -253,6 +293,7 @@ def read_files(
             readers=readers,
             options=options,
             done=done,
+            on_stubs=on_stubs,
         )
     return [r for r in results if r is not None]
 
@@ -267,6 +308,7 @@ def _read_in_pool(
     readers: Mapping[str, Reader] | None,
     options: dict | None,
     done: Callable[[int, DocumentResult], None],
+    on_stubs: StubsHook | None = None,
 ) -> None:
     """Read ``paths[i]`` for each ``i`` in ``todo`` (ascending) in a pool of ``workers``; each ends
     with ``done(i, result)``. A stuck worker is killed, a crash is retried alone, then reported."""
@@ -274,11 +316,22 @@ def _read_in_pool(
     suspects: list[int] = []  # running when a worker crashed: rerun one at a time
     crashed_once: set[int] = set()
     running: dict[Future, tuple[int, float]] = {}
-    pool = _new_pool(workers, max_memory_mb)
+    pool, stubs_queue = _new_pool(workers, max_memory_mb, with_stubs=on_stubs is not None)
+    # with stubs to pass on, look at the queue often: the caller works on them while we wait
+    poll = 0.02 if on_stubs else 0.25
 
     def submit(i: int) -> None:
-        fut = pool.submit(_worker_task, str(paths[i]), timeout, _reader_for(paths[i], readers), options)
+        fut = pool.submit(_worker_task, str(paths[i]), timeout, _reader_for(paths[i], readers), options, i)
         running[fut] = (i, time.monotonic())
+
+    def pass_on_stubs() -> None:
+        while stubs_queue is not None and on_stubs is not None:
+            try:
+                i, payload = stubs_queue.get_nowait()
+            except queue.Empty:
+                return
+            if any(i == j for j, _ in running.values()):  # else its result came first
+                on_stubs(str(paths[i]), pickle.loads(payload))
 
     try:
         while todo or suspects or running:
@@ -287,7 +340,8 @@ def _read_in_pool(
             if not suspects and not any(i in crashed_once for i, _ in running.values()):
                 while todo and len(running) < workers:
                     submit(todo.pop(0))
-            finished, _ = wait(running, timeout=0.25, return_when=FIRST_COMPLETED)
+            pass_on_stubs()
+            finished, _ = wait(running, timeout=poll, return_when=FIRST_COMPLETED)
             broken = False
             for fut in finished:
                 i, _ = running.pop(fut)
@@ -325,9 +379,14 @@ def _read_in_pool(
             todo.sort()
             suspects.sort()
             _kill_pool(pool)
-            pool = _new_pool(workers, max_memory_mb)
+            if stubs_queue is not None:
+                stubs_queue.close()
+            pool, stubs_queue = _new_pool(workers, max_memory_mb, with_stubs=on_stubs is not None)
     finally:
         if running:
             _kill_pool(pool)
         else:
             pool.shutdown(wait=True)
+        if stubs_queue is not None:
+            stubs_queue.close()
+            stubs_queue.cancel_join_thread()

@@ -23,6 +23,7 @@ from gcmalign.ingest import read_document
 from gcmalign.ingest.common import file_sha256
 from gcmalign.layout import layout_text
 from gcmalign.model import Activity, Document, DocumentResult
+from gcmalign.model import Mapping as ObjectiveMapping
 
 
 def _item(activity: Activity, classifier: Classifier) -> ClassifyItem:
@@ -31,13 +32,37 @@ def _item(activity: Activity, classifier: Classifier) -> ClassifyItem:
     return ClassifyItem(text=activity.text, lang=activity.language, callouts=callouts)
 
 
+# Mappings classified ahead, by activity id and text (see ``read_files``' ``on_stubs``).
+Classified = dict[tuple[str, str], list[ObjectiveMapping]]
+
+
+def classify_ahead(stubs: list[Activity], classifier: Classifier) -> Classified:
+    """The mappings of activity stubs, for :func:`classify_activities` to use later."""
+    predicted = classifier.predict([_item(a, classifier) for a in stubs])
+    return {(a.id, a.text): m for a, m in zip(stubs, predicted, strict=True)}
+
+
 def classify_activities(
-    activities: list[Activity], classifier: Classifier, progress: Callable[[int], None] | None = None
+    activities: list[Activity],
+    classifier: Classifier,
+    progress: Callable[[int], None] | None = None,
+    ahead: Classified | None = None,
 ) -> None:
-    """Attach mappings to each activity, in place. Callouts beside an activity count."""
-    items = [_item(a, classifier) for a in activities]
-    for activity, mappings in zip(activities, classifier.predict(items, progress=progress), strict=True):
-        activity.mappings = mappings
+    """Attach mappings to each activity, in place. Callouts beside an activity count.
+
+    Activities found in ``ahead`` (classified from their stubs) take those mappings.
+    """
+    ahead = ahead or {}
+    todo = [a for a in activities if (a.id, a.text) not in ahead]
+    for a in activities:
+        if (a.id, a.text) in ahead:
+            a.mappings = ahead[(a.id, a.text)]
+    if progress and len(todo) < len(activities):
+        progress(len(activities) - len(todo))
+    if todo:
+        items = [_item(a, classifier) for a in todo]
+        for activity, mappings in zip(todo, classifier.predict(items, progress=progress), strict=True):
+            activity.mappings = mappings
 
 
 def analyze_document(doc: Document, classifier: Classifier | None) -> DocumentResult:
@@ -93,11 +118,18 @@ def analyze_paths(
     if on_files:
         on_files(len(files))
 
+    ahead: dict[str, Classified] = {}
+
+    def laid_out(source: str, stubs: list[Activity]) -> None:
+        # classified here while the worker extracts their fields (or reads the next file)
+        ahead[source] = classify_ahead(stubs, classifier)  # type: ignore[arg-type]
+
     def read(result: DocumentResult) -> None:
         if on_done:
             on_done(result)
+        done_ahead = ahead.pop(result.source, None)
         if classifier is not None and result.activities:
-            classify_activities(result.activities, classifier, progress=on_classified)
+            classify_activities(result.activities, classifier, progress=on_classified, ahead=done_ahead)
 
     reads = iter(
         read_files(
@@ -108,6 +140,7 @@ def analyze_paths(
             readers=readers,
             options=options,
             on_done=read,
+            on_stubs=laid_out if classifier is not None else None,
         )
     )
     return [next(reads) if isinstance(e, Path) else e for e in entries]

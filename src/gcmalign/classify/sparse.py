@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -97,17 +98,23 @@ class SparseScorer:
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         return sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ x
 
+    @cached_property
+    def _coef_columns(self) -> np.ndarray:
+        # features are float64: a float32 or transposed (non-contiguous) ``coef.T`` would be
+        # converted to this on every product, which cost more than computing the features
+        return np.ascontiguousarray(self.coef.T, dtype=np.float64)
+
     def logits(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.features(texts) @ self.coef.T) + self.intercept
+        return np.asarray(self.features(texts) @ self._coef_columns) + self.intercept
 
     @classmethod
     def fit(cls, targets: list[str], texts: list[str], y: np.ndarray) -> SparseScorer:
         counts = _counts(texts)
         tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-        scorer = cls(targets, tfidf.idf_.astype(np.float32), np.zeros(0), np.zeros(0))
-        coef, intercept = per_target_regressions(scorer.features(texts), y, C)
-        scorer.coef, scorer.intercept = coef.astype(np.float32), intercept.astype(np.float32)
-        return scorer
+        idf = tfidf.idf_.astype(np.float32)
+        unfitted = cls(targets, idf, np.zeros(0), np.zeros(0))  # for its features only
+        coef, intercept = per_target_regressions(unfitted.features(texts), y, C)
+        return cls(targets, idf, coef.astype(np.float32), intercept.astype(np.float32))
 
     def save(self, path: Path) -> None:
         np.savez_compressed(

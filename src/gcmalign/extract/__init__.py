@@ -19,34 +19,43 @@ MIN_ACTIVITY_WORDS = 12
 AUTHOR_SHARE = 0.6
 
 
-def extract_activities(doc: Document) -> list[Activity]:
-    """One activity per body paragraph of at least :data:`MIN_ACTIVITY_WORDS` words."""
-    activities: list[Activity] = []
-    body = doc.body_blocks
-    for index, block in enumerate(body):
+def activity_stubs(doc: Document) -> list[Activity]:
+    """The activities of ``doc`` before their fields are extracted: one per body paragraph of at
+    least :data:`MIN_ACTIVITY_WORDS` words, with its text, place, links, callouts and language
+    (all that classifying it needs)."""
+    stubs: list[Activity] = []
+    for index, block in enumerate(doc.body_blocks):
         if len(block.text.split()) < MIN_ACTIVITY_WORDS:
             continue
-        years = extract_years(block.text)
-        if not years and activities and refers_back(block.text):
-            years = list(activities[-1].years)
-        activity = Activity(
-            id=f"{doc.sha256[:12]}-{index + 1:03d}",
-            page=block.page,
-            text=block.text,
-            start=block.start,
-            end=block.end,
-            years=years,
-            months=[month for _, month in extract_months(block.text)],
-            types=extract_types(block.text),
-            titles=extract_titles(block.text),
-            partners=extract_partners(block.text),
-            countries=extract_countries(block.text),
-            outputs=extract_outputs(block.text),
-            links=list(block.links),
-            callouts=[c for c in doc.callouts if c.beside == index],
-            language=block.language or detect_language(block.text),
+        stubs.append(
+            Activity(
+                id=f"{doc.sha256[:12]}-{index + 1:03d}",
+                page=block.page,
+                text=block.text,
+                start=block.start,
+                end=block.end,
+                links=list(block.links),
+                callouts=[c for c in doc.callouts if c.beside == index],
+                language=block.language or detect_language(block.text),
+            )
         )
-        activities.append(activity)
+    return stubs
+
+
+def extract_fields(activities: list[Activity]) -> list[Activity]:
+    """Fill in the fields of a document's activity stubs, in place; returns them."""
+    for n, activity in enumerate(activities):
+        text = activity.text
+        years = extract_years(text)
+        if not years and n and refers_back(text):
+            years = list(activities[n - 1].years)
+        activity.years = years
+        activity.months = [month for _, month in extract_months(text)]
+        activity.types = extract_types(text)
+        activity.titles = extract_titles(text)
+        activity.partners = extract_partners(text)
+        activity.countries = extract_countries(text)
+        activity.outputs = extract_outputs(text)
     if len(activities) >= 3:
         counts: dict[str, int] = {}
         for a in activities:
@@ -56,3 +65,8 @@ def extract_activities(doc: Document) -> list[Activity]:
         for a in activities:
             a.partners = [p for p in a.partners if p not in authors]
     return activities
+
+
+def extract_activities(doc: Document) -> list[Activity]:
+    """One activity per body paragraph of at least :data:`MIN_ACTIVITY_WORDS` words, with its fields."""
+    return extract_fields(activity_stubs(doc))
