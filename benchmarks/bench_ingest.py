@@ -5,11 +5,13 @@ Usage: python benchmarks/bench_ingest.py [--pages 50] [--ocr-pages 3] [--folder-
 The input is a two-column activity report generated deterministically with PyMuPDF: sentences
 of the labelled development set recombined with ``random.Random(seed)`` into paragraphs, with a
 running header, a page number and one link on every page. Each figure runs
-``gcmalign.pipeline.analyze_paths`` as the CLI does: first on one file (read in one worker
-process, as every PDF is, then classified here), reading alone (ingest + layout + extract), then
-read + extract + classify with the ``--fast`` classifier and with the default one; then on a
-folder of different reports, read by one worker per core while this process classifies each
-file as it arrives (end to end on all cores). Model loading is timed apart; encoder caches are
+``gcmalign.pipeline.analyze_paths`` as the CLI does: first on one file, reading alone (ingest +
+layout + extract, in a worker process, as every PDF is), then read + extract + classify with the
+``--fast`` classifier and with the default one (a second worker lays out the opening half of the
+pages, so that this process classifies those activities while the first lays out the whole, and
+then the rest while it extracts their fields); then on a folder of different reports, read by
+one worker per core while this process classifies each file as it arrives (end to end on all
+cores). Model loading is timed apart; encoder caches are
 reset to their state after loading before each classified run, so no run reuses another's
 embeddings. Peak memory is this process's resident high-water mark (ru_maxrss) after each stage.
 
@@ -130,7 +132,7 @@ def run(
     classifier,
     repeat: int,
     snapshots: dict,
-    workers: int | None = 1,
+    workers: int | None = None,
 ) -> None:
     from gcmalign.pipeline import analyze_paths
 
@@ -325,8 +327,8 @@ def main() -> None:
                 f"runs them on {os.cpu_count()} cores: one reading worker per core, "
                 "each file classified here as it arrives"
             )
-            run("read alone", folder, total, None, args.repeat, snapshots, None)
-            run("read + classify --fast", folder, total, fast, args.repeat, snapshots, None)
+            run("read alone", folder, total, None, args.repeat, snapshots)
+            run("read + classify --fast", folder, total, fast, args.repeat, snapshots)
         if args.ocr_pages:
             bench_ocr(report, args.ocr_pages, tmp, args.repeat)
 

@@ -46,6 +46,9 @@ StubsHook = Callable[[str, list[Activity]], None]
 # alarm stops their Python readers and a worker costs about 0.3 s (forkserver start-up and imports;
 # measured, a one-line file takes 0.1 s here, 0.37-0.5 s in a worker), more than reading them.
 ISOLATED_FORMATS = frozenset({"pdf", "image"})
+# Formats whose reader can lay out a long document's opening pages on their own (a preview):
+# an idle worker does so while another reads the whole, so that classifying starts sooner.
+PREVIEW_FORMATS = frozenset({"pdf"})
 
 
 class FileTimeout(BaseException):  # not Exception: readers catch those and would go on
@@ -132,11 +135,13 @@ def read_one(
     max_memory_mb: int | None = None,
     options: dict | None = None,
     on_stubs: Callable[[list[Activity]], None] | None = None,
+    extract: bool = True,
 ) -> DocumentResult:
     """Read and extract one file; every failure is returned as ``error``, never raised.
 
     ``options`` go to the reader (e.g. ``{"lang": "fr"}`` for OCR); ``on_stubs`` is called
-    with the activity stubs once the file is laid out, before their fields are extracted.
+    with the activity stubs once the file is laid out, before their fields are extracted
+    (not at all with ``extract=False``: the activities are left as stubs).
     """
     source = str(path)
     alarmed = bool(timeout) and _can_alarm()
@@ -149,7 +154,8 @@ def read_one(
         stubs = activity_stubs(doc)
         if on_stubs and stubs:
             on_stubs(stubs)
-        result = DocumentResult(source=source, document=doc, activities=extract_fields(stubs))
+        activities = extract_fields(stubs) if extract else stubs
+        result = DocumentResult(source=source, document=doc, activities=activities)
     except GcmalignError as exc:
         result = DocumentResult(source=source, error=str(exc))
     except FileTimeout:
@@ -193,25 +199,46 @@ def _init_worker(max_memory_mb: int | None, stubs: multiprocessing.Queue | None 
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def _stubs_sender(tag: int) -> Callable[[list[Activity]], None] | None:
+    """In a worker: what sends a file's activity stubs to the parent, tagged with its index."""
+    stubs_queue = _WORKER_STUBS
+    if stubs_queue is None:
+        return None
+
+    def send(stubs: list[Activity]) -> None:
+        # pickled here, not by the queue's feeder thread while extraction fills them in
+        stubs_queue.put((tag, pickle.dumps(stubs, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    return send
+
+
 def _worker_task(
     path: str, timeout: float | None, reader: Reader | None, options: dict | None = None, tag: int = 0
 ) -> DocumentResult:
-    on_stubs = None
-    if _WORKER_STUBS is not None:
-        stubs_queue = _WORKER_STUBS
-
-        def on_stubs(stubs: list[Activity]) -> None:
-            # pickled here, not by the queue's feeder thread while extraction fills them in
-            stubs_queue.put((tag, pickle.dumps(stubs, protocol=pickle.HIGHEST_PROTOCOL)))
-
     return read_one(
         path,
         timeout=timeout,
         reader=reader,
         max_memory_mb=_WORKER_MAX_MEMORY_MB,
         options=options,
-        on_stubs=on_stubs,
+        on_stubs=_stubs_sender(tag),
     )
+
+
+def _preview_task(path: str, timeout: float | None, options: dict | None, tag: int) -> None:
+    """Lay out the opening pages of a long PDF and send their stubs; the rest is not needed."""
+    send = _stubs_sender(tag)
+    if send is None:
+        return
+    result = read_one(path, timeout=timeout, options={**(options or {}), "preview": True}, extract=False)
+    if result.activities:
+        send(result.activities)
+
+
+def _previewable(path: Path, readers: Mapping[str, Reader] | None) -> bool:
+    """Whether an idle worker can lay out the opening pages of ``path`` ahead of its own."""
+    fmt = format_for(path)
+    return fmt is not None and fmt.name in PREVIEW_FORMATS and _reader_for(path, readers) is None
 
 
 # ---- many files ----------------------------------------------------------------------------
@@ -268,7 +295,9 @@ def read_files(
     ``on_stubs(source, stubs)`` is called here with the activity stubs of a file read in a
     worker as soon as the worker has laid it out, while it extracts their fields: the caller
     can classify them meanwhile, so that even a single file keeps both cores busy. It may not
-    be called for every file (a file read here, a file whose result came first).
+    be called for every file (a file read here, a file whose result came first), and may be
+    called twice for one: when a worker is idle (``workers`` not given), it lays out the
+    opening half of a long PDF being read by another, and sends those stubs first.
     """
     paths = [Path(f) for f in files]
     n_workers = min(len(paths), workers or os.cpu_count() or 1)
@@ -280,6 +309,9 @@ def read_files(
             on_done(result)
 
     pooled = {i for i, p in enumerate(paths) if n_workers > 1 or _isolated(p)}
+    pool_size = max(1, n_workers)
+    if on_stubs is not None and workers is None:  # room for a worker to preview a long PDF
+        pool_size = max(pool_size, min(os.cpu_count() or 1, 2 * len(pooled)))
     for i, p in enumerate(paths):
         if i not in pooled:
             done(i, read_one(p, timeout=timeout, reader=_reader_for(p, readers), options=options))
@@ -287,7 +319,7 @@ def read_files(
         _read_in_pool(
             paths,
             sorted(pooled),
-            workers=max(1, n_workers),
+            workers=pool_size,
             timeout=timeout,
             max_memory_mb=max_memory_mb,
             readers=readers,
@@ -316,6 +348,8 @@ def _read_in_pool(
     suspects: list[int] = []  # running when a worker crashed: rerun one at a time
     crashed_once: set[int] = set()
     running: dict[Future, tuple[int, float]] = {}
+    previews: dict[Future, float] = {}  # preview tasks (see _preview_task) and their start
+    previewed: set[int] = set()
     pool, stubs_queue = _new_pool(workers, max_memory_mb, with_stubs=on_stubs is not None)
     # with stubs to pass on, look at the queue often: the caller works on them while we wait
     poll = 0.02 if on_stubs else 0.25
@@ -323,6 +357,19 @@ def _read_in_pool(
     def submit(i: int) -> None:
         fut = pool.submit(_worker_task, str(paths[i]), timeout, _reader_for(paths[i], readers), options, i)
         running[fut] = (i, time.monotonic())
+
+    def preview_on_idle_workers() -> None:
+        for fut in [f for f in previews if f.done()]:
+            del previews[fut]  # its stubs came on the queue; its result is nothing
+        if on_stubs is None or todo or suspects:
+            return
+        for i, _ in list(running.values()):
+            if len(running) + len(previews) >= workers:
+                return
+            if i not in previewed and _previewable(paths[i], readers):
+                previewed.add(i)
+                fut = pool.submit(_preview_task, str(paths[i]), timeout, options, i)
+                previews[fut] = time.monotonic()
 
     def pass_on_stubs() -> None:
         while stubs_queue is not None and on_stubs is not None:
@@ -340,6 +387,7 @@ def _read_in_pool(
             if not suspects and not any(i in crashed_once for i, _ in running.values()):
                 while todo and len(running) < workers:
                     submit(todo.pop(0))
+                preview_on_idle_workers()
             pass_on_stubs()
             finished, _ = wait(running, timeout=poll, return_when=FIRST_COMPLETED)
             broken = False
@@ -359,7 +407,11 @@ def _read_in_pool(
                 # done() may have kept the parent busy (classifying): a finished file is not late
                 if timeout and start and not fut.done() and now - start > timeout + HARD_KILL_GRACE
             ]
-            if not (overdue or broken):
+            stuck_preview = any(
+                timeout and not fut.done() and now - start > timeout + HARD_KILL_GRACE
+                for fut, start in previews.items()
+            )
+            if not (overdue or broken or stuck_preview):
                 continue
             # Kill the pool (a stuck worker ignores everything else) and start a new one. Files
             # running beside an overdue one go back to the queue; after a crash they are rerun
@@ -376,6 +428,7 @@ def _read_in_pool(
                     crashed_once.add(i)
                     suspects.append(i)
             running.clear()
+            previews.clear()
             todo.sort()
             suspects.sort()
             _kill_pool(pool)
@@ -383,7 +436,7 @@ def _read_in_pool(
                 stubs_queue.close()
             pool, stubs_queue = _new_pool(workers, max_memory_mb, with_stubs=on_stubs is not None)
     finally:
-        if running:
+        if running or any(not f.done() for f in previews):  # nobody waits for a preview
             _kill_pool(pool)
         else:
             pool.shutdown(wait=True)

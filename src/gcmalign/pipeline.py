@@ -121,8 +121,12 @@ def analyze_paths(
     ahead: dict[str, Classified] = {}
 
     def laid_out(source: str, stubs: list[Activity]) -> None:
-        # classified here while the worker extracts their fields (or reads the next file)
-        ahead[source] = classify_ahead(stubs, classifier)  # type: ignore[arg-type]
+        # classified here while the worker extracts their fields (or reads the rest of the file:
+        # a preview of its opening pages comes first, and its stubs are not classified twice)
+        known = ahead.setdefault(source, {})
+        fresh = [s for s in stubs if (s.id, s.text) not in known]
+        if fresh:
+            known.update(classify_ahead(fresh, classifier))  # type: ignore[arg-type]
 
     def read(result: DocumentResult) -> None:
         if on_done:

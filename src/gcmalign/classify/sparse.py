@@ -42,17 +42,17 @@ def _word_counts(texts: list[str]) -> sparse.csr_matrix:
     return words.transform(texts)
 
 
-def _char_ids(text: str) -> np.ndarray:
-    """Hashed ids of the character 3- to 5-grams inside each word padded with spaces.
+def _char_ids(padded: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start offsets and hashed ids of the character 3- to 5-grams inside the words of ``padded``
+    (words each padded with one space on both sides, as in :func:`_padded`).
 
     The same n-grams as scikit-learn's ``char_wb`` analyzer, hashed with numpy over the whole
-    text at once: that analyzer builds every n-gram as a Python string, which made it the
+    string at once: that analyzer builds every n-gram as a Python string, which made it the
     slowest step of the fast classifier.
     """
-    padded = " " + "  ".join(fold(text).split()) + " "
     codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     spaces = np.concatenate([[0], np.cumsum(codes == 32)])
-    ids = []
+    starts, ids = [], []
     for n in CHAR_NGRAMS:
         m = len(codes) - n + 1
         if m <= 0:
@@ -61,21 +61,31 @@ def _char_ids(text: str) -> np.ndarray:
         for k in range(n):
             h = h * _PRIME + codes[k : k + m]
         # an n-gram inside a padded word has a space at most at its ends
-        inside = spaces[n - 1 : n - 1 + m] - spaces[1 : 1 + m] == 0
+        inside = np.flatnonzero(spaces[n - 1 : n - 1 + m] - spaces[1 : 1 + m] == 0)
         h = h[inside]
         h ^= h >> np.uint64(33)
         h *= _MIX
         h ^= h >> np.uint64(33)
+        starts.append(inside)
         ids.append(h % np.uint64(N_FEATURES))
-    return np.concatenate(ids).astype(np.int64) if ids else np.zeros(0, dtype=np.int64)
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(starts), np.concatenate(ids).astype(np.int64)
+
+
+def _padded(text: str) -> str:
+    return " " + "  ".join(fold(text).split()) + " "
 
 
 def _char_counts(texts: list[str]) -> sparse.csr_matrix:
-    rows = [_char_ids(t) for t in texts]
-    indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])])
-    data = np.ones(int(indptr[-1]), dtype=np.float64)
-    indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    counts = sparse.csr_matrix((data, indices, indptr), shape=(len(texts), N_FEATURES))
+    # All texts in one string: padded texts end and begin with a space, so no n-gram inside a
+    # word crosses from one text to the next, and hashing them together costs one pass.
+    padded = [_padded(t) for t in texts]
+    offsets = np.cumsum([0] + [len(p) for p in padded])
+    starts, ids = _char_ids("".join(padded))
+    rows = np.searchsorted(offsets, starts, side="right") - 1
+    data = np.ones(len(ids), dtype=np.float64)
+    counts = sparse.csr_matrix((data, (rows, ids)), shape=(len(texts), N_FEATURES))
     counts.sum_duplicates()
     return counts
 

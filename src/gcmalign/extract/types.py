@@ -60,6 +60,7 @@ _PARTNERSHIP = re.compile(
     r"agreements?|avec|entre)\b|\bmemorand(?:um|a) of understanding\b|\bprotocole d'accord\b",
     re.I,
 )
+_PARTNERSHIP_WORDS = ("partner", "partenar", "memorand", "protocole")
 _CREATION = re.compile(
     r"\b(?:creation|establishment|adoption|set up|setting up|adopted|established|endorsed|"
     r"création|adopt\w*|mise en place|établi\w*)\b",
@@ -90,12 +91,18 @@ def _event_types(text: str) -> list[str]:
 def extract_types(text: str) -> list[str]:
     """The activity types of a paragraph, in the order of :data:`TYPES`."""
     found = set(_event_types(text))
-    sents = [s.text for s in sentences(text)] or [text]
-    if any(_PUB_NOUN.search(s) and _PUB_VERB.search(s) for s in sents):
+    # both words of a pair must be in one sentence: the whole text is tried first, as most
+    # paragraphs hold neither pair and splitting sentences costs more than the two searches
+    pub = bool(_PUB_NOUN.search(text) and _PUB_VERB.search(text))
+    creation = bool(_CREATION.search(text) and _FRAMEWORK_NOUN.search(text))
+    sents = ([s.text for s in sentences(text)] or [text]) if pub or creation else []
+    if pub and any(_PUB_NOUN.search(s) and _PUB_VERB.search(s) for s in sents):
         found.add("publication")
-    if _PARTNERSHIP.search(text):
+    # the pattern's lookbehinds are tried at every position: look for its words first
+    low = text.lower()
+    if any(w in low for w in _PARTNERSHIP_WORDS) and _PARTNERSHIP.search(text):
         found.add("partnership")
-    if any(_CREATION.search(s) and _FRAMEWORK_NOUN.search(s) for s in sents):
+    if creation and any(_CREATION.search(s) and _FRAMEWORK_NOUN.search(s) for s in sents):
         found.add("framework")
     if not found and _FRAMEWORK_NOUN.search(text) and re.search(r"plan|declaration|déclaration", text, re.I):
         found.add("framework")

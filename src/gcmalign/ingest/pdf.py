@@ -45,6 +45,10 @@ from gcmalign.textutil import fold
 
 MAX_PDF_BYTES = 100 * 1024 * 1024
 MAX_PAGES = 2000
+# A preview (``options["preview"]``) reads the opening half of a document of at least this
+# many pages, and never OCRs: a first look at its activities, classified while the whole
+# document is read (see ``gcmalign.batch``).
+PREVIEW_MIN_PAGES = 16
 MAX_SECONDS = 60.0
 CALLOUT_THRESHOLD = 0.8
 # Even a compressed empty page costs about 10 bytes, an object at least 2; fewer is a lie.
@@ -257,9 +261,15 @@ def _read_pages(
         languages = ocr.tesseract_langs((options or {}).get("lang"))
     except ValueError as exc:
         raise InputError(source, str(exc)) from None
-    if pdf.page_count > MAX_PAGES:
+    last = min(pdf.page_count, MAX_PAGES)
+    preview = bool((options or {}).get("preview"))
+    if preview:
+        if pdf.page_count < PREVIEW_MIN_PAGES:
+            raise InputError(source, f"too short to preview ({pdf.page_count} pages)")
+        last = pdf.page_count // 2
+    elif pdf.page_count > MAX_PAGES:
         warnings.append(f"only the first {MAX_PAGES} of {pdf.page_count} pages were read")
-    for index in range(min(pdf.page_count, MAX_PAGES)):
+    for index in range(last):
         if time.monotonic() - started - ocr_seconds > MAX_SECONDS:  # OCR has the file's time limit
             raise InputError(
                 source, f"gave up after {MAX_SECONDS:.0f} s at page {index + 1} (too slow to read)"
@@ -268,6 +278,8 @@ def _read_pages(
             page = pdf.load_page(index)
             raw = page.get_text("dict", flags=flags, sort=False)
             if ocr.needs_ocr(page, raw):
+                if preview:
+                    raise InputError(source, "a preview does not OCR")
                 tessdata = tessdata or ocr.tessdata_for(source, languages)
                 ocr_started = time.monotonic()
                 left = None if max_ocr_seconds is None else max_ocr_seconds - ocr_seconds
@@ -328,6 +340,8 @@ def read_pdf(
     """Read a PDF into a :class:`Document` (pages without a text layer are OCR'd).
 
     ``options["lang"]``: the OCR languages, "en", "fr" or "en+fr" (the default).
+    ``options["preview"]``: read only the opening half of the pages, without OCR (InputError
+    for a document shorter than :data:`PREVIEW_MIN_PAGES` or one that needs OCR).
     ``max_ocr_seconds``: OCR of the whole file past this raises InputError (None: no limit).
     """
     data = read_bytes(path, max_bytes=MAX_PDF_BYTES)
