@@ -244,17 +244,34 @@ def _previewable(path: Path, readers: Mapping[str, Reader] | None) -> bool:
 # ---- many files ----------------------------------------------------------------------------
 
 
-def _new_pool(
-    workers: int, max_memory_mb: int | None, with_stubs: bool = False
-) -> tuple[ProcessPoolExecutor, multiprocessing.Queue | None]:
-    """A pool of reading workers, and the queue their activity stubs come back on (if asked)."""
+def _workers_context() -> multiprocessing.context.BaseContext:
     # forkserver: workers start from a small clean process, not a copy of a parent that holds
     # the loaded models and the progress bar's thread (fork after threads can deadlock).
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["gcmalign.worker_preload"])  # readers loaded once per run
-    else:  # pragma: no cover - not on POSIX
-        context = multiprocessing.get_context("spawn")
+        return context
+    return multiprocessing.get_context("spawn")  # pragma: no cover - not on POSIX
+
+
+def start_workers_early(paths: Iterable[str | Path]) -> None:
+    """Start the server that reading workers fork from, when reading ``paths`` will need one,
+    so that it imports the readers while the caller loads its models."""
+    paths = [Path(p) for p in paths]
+    if not (len(paths) > 1 or any(p.is_dir() or _isolated(p) for p in paths)):
+        return
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _workers_context()
+        forkserver.ensure_running()
+
+
+def _new_pool(
+    workers: int, max_memory_mb: int | None, with_stubs: bool = False
+) -> tuple[ProcessPoolExecutor, multiprocessing.Queue | None]:
+    """A pool of reading workers, and the queue their activity stubs come back on (if asked)."""
+    context = _workers_context()
     # one queue per pool: killing a worker while it writes can leave a queue unusable
     stubs = context.Queue() if with_stubs else None
     pool = ProcessPoolExecutor(

@@ -102,6 +102,7 @@ def analyze(
     ] = DEFAULT_LANG,
 ) -> None:
     """Read documents, extract their activities and map each to framework objectives."""
+    from gcmalign.batch import start_workers_early
     from gcmalign.ingest.ocr import tesseract_langs
     from gcmalign.pipeline import analyze_paths, results_to_json
 
@@ -109,6 +110,7 @@ def analyze(
         tesseract_langs(lang)
     except ValueError as exc:
         raise fail(str(exc)) from None
+    start_workers_early(files)  # they import the readers while the classifier loads
     try:
         classifier = make_classifier(framework, fast, no_embeddings)
     except GcmalignError as exc:

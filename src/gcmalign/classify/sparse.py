@@ -9,6 +9,7 @@ vocabulary to store; the weights ship as a compressed ``.npz`` (no pickle).
 from __future__ import annotations
 
 import itertools
+import zlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,13 +17,12 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from gcmalign.classify.lexicon import term_stems
 from gcmalign.classify.supervised import per_target_regressions
 from gcmalign.textutil import fold
 
-METHOD = "gcmalign.sparse.v2"
+METHOD = "gcmalign.sparse.v3"
 N_FEATURES = 2**16
 C = 8.0
 
@@ -38,8 +38,21 @@ _MIX = np.uint64(0xFF51AFD7ED558CCD)
 
 
 def _word_counts(texts: list[str]) -> sparse.csr_matrix:
-    words = HashingVectorizer(analyzer=_word_grams, n_features=N_FEATURES, alternate_sign=False, norm=None)
-    return words.transform(texts)
+    # crc32 is deterministic across runs and machines (Python's str hash is not), and needs no
+    # scikit-learn at run time (its hashing vectorizer took most of the classifier's import)
+    rows = [[zlib.crc32(gram.encode()) % N_FEATURES for gram in _word_grams(t)] for t in texts]
+    return _csr_counts(rows, len(texts))
+
+
+def _csr_counts(rows: list[list[int]] | list[np.ndarray], n_rows: int) -> sparse.csr_matrix:
+    """Counts of the feature ids of each row."""
+    indptr = np.cumsum([0] + [len(r) for r in rows])
+    indices = np.concatenate([np.asarray(r, dtype=np.int64) for r in rows]) if rows else np.zeros(0, np.int64)
+    counts = sparse.csr_matrix(
+        (np.ones(len(indices), dtype=np.float64), indices, indptr), shape=(n_rows, N_FEATURES)
+    )
+    counts.sum_duplicates()
+    return counts
 
 
 def _char_ids(padded: str) -> tuple[np.ndarray, np.ndarray]:
@@ -120,8 +133,9 @@ class SparseScorer:
     @classmethod
     def fit(cls, targets: list[str], texts: list[str], y: np.ndarray) -> SparseScorer:
         counts = _counts(texts)
-        tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-        idf = tfidf.idf_.astype(np.float32)
+        # smoothed inverse document frequency, as scikit-learn's TfidfTransformer computes it
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        idf = (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
         unfitted = cls(targets, idf, np.zeros(0), np.zeros(0))  # for its features only
         coef, intercept = per_target_regressions(unfitted.features(texts), y, C)
         return cls(targets, idf, coef.astype(np.float32), intercept.astype(np.float32))

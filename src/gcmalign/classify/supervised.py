@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 METHOD = "gcmalign.supervised.v1"
 
@@ -20,6 +19,8 @@ def per_target_regressions(x, y: np.ndarray, c: float) -> tuple[np.ndarray, np.n
     """One balanced logistic regression per column of ``y`` over features ``x`` (dense or sparse):
     (coefficients, intercepts). A target without positives, or without negatives, gets zero
     weights and a constant low score."""
+    from sklearn.linear_model import LogisticRegression  # training only: slow to import
+
     coef = np.zeros((y.shape[1], x.shape[1]), dtype=np.float64)
     intercept = np.full(y.shape[1], -6.0)
     for ti in range(y.shape[1]):
