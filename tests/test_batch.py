@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -93,6 +94,13 @@ def pid_reader(path, *, options=None):
     doc = read_text(path, options=options)
     doc.title = str(os.getpid())
     return doc
+
+
+def dying_reader(path, *, options=None):
+    """Reads a long text, then kills its worker 0.5 s later: while it sends the activity stubs."""
+    time.sleep(0.3)  # the other file's stubs come first and keep the parent busy
+    threading.Timer(0.5, os._exit, args=(3,)).start()
+    return read_text(path, options=options)
 
 
 def delayed_reader(path, *, options=None):
@@ -248,6 +256,31 @@ def test_activities_classified_ahead_are_not_classified_again(tmp_path, classifi
     monkeypatch.setattr(classifier, "predict", real_predict)
     for path, result in zip(files, results, strict=True):
         assert result.to_json() == analyze_file(path, classifier=classifier).to_json()
+
+
+def test_a_worker_dying_while_it_sends_stubs_does_not_hang_the_parent(tmp_path):
+    # The parent is busy with the first file's stubs while the second file's worker writes a
+    # message larger than a pipe holds, and dies halfway: the rest of it never comes.
+    first = _long_report(tmp_path / "a.txt", 200, 2015)
+    second = _long_report(tmp_path / "b.big", 400, 2016)
+    results: list = []
+
+    def busy(source, stubs):
+        if source == str(first):
+            time.sleep(2.0)
+
+    reading = threading.Thread(
+        target=lambda: results.extend(
+            read_files([first, second], workers=2, readers={".big": dying_reader}, on_stubs=busy)
+        ),
+        daemon=True,
+    )
+    reading.start()
+    reading.join(60)
+    assert not reading.is_alive(), "the parent hangs"
+    assert results[0].error is None and len(results[0].activities) == 200
+    # the dying worker may have sent its result before the end: either way it is accounted for
+    assert results[1].error is None or "crashed" in results[1].error
 
 
 def test_slow_file_is_stopped_and_the_others_go_on(tmp_path):

@@ -24,13 +24,20 @@ TOPICS = [
 CITIES = ["Dakar", "Rabat", "Niamey", "Accra", "Tunis", "Abuja", "Bamako", "Lomé"]
 
 
-def _report(path: Path, pages: int) -> Path:
-    """A one-column report: a running header, a page number and three activities per page."""
+BANNER = "Objective 5: Enhance availability and flexibility of pathways for regular migration"
+
+
+def _report(path: Path, pages: int, banner_pages: int = 0) -> Path:
+    """A one-column report: a running header, a page number and three activities per page; the
+    first ``banner_pages`` pages carry a coloured objective banner (a callout in the whole
+    document, a running header to a preview of its first half, where most pages have it)."""
     pdf = pymupdf.open()
     for n in range(1, pages + 1):
         page = pdf.new_page(width=595, height=842)
         page.insert_text((72, 50), "Regional Dialogue on Migration - Activity Report", fontsize=8)
         page.insert_text((290, 815), f"Page {n}", fontsize=8)
+        if n <= banner_pages:
+            page.insert_text((72, 80), BANNER, fontsize=10, color=(0.0, 0.3, 0.8))
         y = 100.0
         for k in range(3):
             number = 3 * (n - 1) + k
@@ -90,3 +97,25 @@ def test_a_long_pdf_alone_is_classified_from_its_preview_first_and_nothing_twice
     assert sorted(numbers) == list(range(3 * 48))  # every activity classified once
     assert max(batches[0]) < 3 * 24  # the first batch came from the preview of pages 1-24
     assert result.to_json() == analyze_file(path, classifier=classifier).to_json()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="a preview needs a second worker")
+def test_a_preview_that_lays_out_callouts_differently_changes_nothing(tmp_path):
+    from gcmalign.classify import Classifier
+    from gcmalign.pipeline import analyze_file, analyze_paths
+
+    classifier = Classifier("gcm", config="sparse")
+    path = _report(tmp_path / "banner.pdf", 32, banner_pages=10)
+    alone = analyze_file(path, classifier=classifier)
+    assert any(a.callouts for a in alone.activities)  # the banner is a callout in the whole
+    [result] = analyze_paths([path], classifier=classifier)
+    assert result.to_json() == alone.to_json()
+
+
+def test_no_preview_when_the_number_of_workers_is_given(tmp_path):
+    from gcmalign.batch import read_files
+
+    files = [_report(tmp_path / "short.pdf", 2), _report(tmp_path / "long.pdf", 64)]
+    calls: list[str] = []
+    read_files(files, workers=2, on_stubs=lambda source, stubs: calls.append(source))
+    assert calls.count(str(files[1])) <= 1

@@ -13,6 +13,7 @@ whatever the order in which workers finish.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -140,8 +141,8 @@ def read_one(
     """Read and extract one file; every failure is returned as ``error``, never raised.
 
     ``options`` go to the reader (e.g. ``{"lang": "fr"}`` for OCR); ``on_stubs`` is called
-    with the activity stubs once the file is laid out, before their fields are extracted
-    (not at all with ``extract=False``: the activities are left as stubs).
+    with the activity stubs once the file is laid out, before their fields are extracted;
+    with ``extract=False`` the result's activities are those stubs.
     """
     source = str(path)
     alarmed = bool(timeout) and _can_alarm()
@@ -206,8 +207,10 @@ def _stubs_sender(tag: int) -> Callable[[list[Activity]], None] | None:
         return None
 
     def send(stubs: list[Activity]) -> None:
-        # pickled here, not by the queue's feeder thread while extraction fills them in
-        stubs_queue.put((tag, pickle.dumps(stubs, protocol=pickle.HIGHEST_PROTOCOL)))
+        # stubs are only a head start: failing to send them (no memory left for the queue's
+        # feeder thread...) must not fail the file
+        with contextlib.suppress(Exception):  # pickled here, not while extraction fills them in
+            stubs_queue.put((tag, pickle.dumps(stubs, protocol=pickle.HIGHEST_PROTOCOL)))
 
     return send
 
@@ -267,20 +270,54 @@ def start_workers_early(paths: Iterable[str | Path]) -> None:
         forkserver.ensure_running()
 
 
+class _StubsInbox:
+    """The activity stubs workers send, read off their queue by a thread.
+
+    A worker killed halfway through writing a message (its own crash, or the pool's kill) leaves
+    the rest of that message missing for good; a read of the queue in the main loop would wait
+    for it forever. The thread takes that wait instead: it ends at the end of the pipe or on a
+    bad message, and is otherwise left blocked (a daemon) when its pool is replaced.
+    """
+
+    def __init__(self, context: multiprocessing.context.BaseContext) -> None:
+        self.queue = context.Queue()  # one per pool: a killed writer can leave it unusable
+        self._received: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._pump, name="gcmalign-stubs", daemon=True).start()
+
+    def _pump(self) -> None:
+        while True:
+            try:
+                self._received.put(self.queue.get())
+            except Exception:  # end of the pipe, a cut message, a closed queue
+                return
+
+    def take(self) -> list[tuple[int, bytes]]:
+        """The (file index, pickled stubs) messages received so far."""
+        out = []
+        while True:
+            try:
+                out.append(self._received.get_nowait())
+            except queue.Empty:
+                return out
+
+    def close(self) -> None:
+        self.queue.close()
+        self.queue.cancel_join_thread()
+
+
 def _new_pool(
     workers: int, max_memory_mb: int | None, with_stubs: bool = False
-) -> tuple[ProcessPoolExecutor, multiprocessing.Queue | None]:
-    """A pool of reading workers, and the queue their activity stubs come back on (if asked)."""
+) -> tuple[ProcessPoolExecutor, _StubsInbox | None]:
+    """A pool of reading workers, and the inbox of their activity stubs (if asked)."""
     context = _workers_context()
-    # one queue per pool: killing a worker while it writes can leave a queue unusable
-    stubs = context.Queue() if with_stubs else None
+    inbox = _StubsInbox(context) if with_stubs else None
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(max_memory_mb, stubs),
+        initargs=(max_memory_mb, inbox.queue if inbox else None),
     )
-    return pool, stubs
+    return pool, inbox
 
 
 def _kill_pool(pool: ProcessPoolExecutor) -> None:
@@ -327,7 +364,8 @@ def read_files(
 
     pooled = {i for i, p in enumerate(paths) if n_workers > 1 or _isolated(p)}
     pool_size = max(1, n_workers)
-    if on_stubs is not None and workers is None:  # room for a worker to preview a long PDF
+    preview = on_stubs is not None and workers is None
+    if preview:  # room for a worker to preview a long PDF
         pool_size = max(pool_size, min(os.cpu_count() or 1, 2 * len(pooled)))
     for i, p in enumerate(paths):
         if i not in pooled:
@@ -343,6 +381,7 @@ def read_files(
             options=options,
             done=done,
             on_stubs=on_stubs,
+            preview=preview,
         )
     return [r for r in results if r is not None]
 
@@ -358,6 +397,7 @@ def _read_in_pool(
     options: dict | None,
     done: Callable[[int, DocumentResult], None],
     on_stubs: StubsHook | None = None,
+    preview: bool = False,
 ) -> None:
     """Read ``paths[i]`` for each ``i`` in ``todo`` (ascending) in a pool of ``workers``; each ends
     with ``done(i, result)``. A stuck worker is killed, a crash is retried alone, then reported."""
@@ -367,43 +407,54 @@ def _read_in_pool(
     running: dict[Future, tuple[int, float]] = {}
     previews: dict[Future, float] = {}  # preview tasks (see _preview_task) and their start
     previewed: set[int] = set()
-    pool, stubs_queue = _new_pool(workers, max_memory_mb, with_stubs=on_stubs is not None)
-    # with stubs to pass on, look at the queue often: the caller works on them while we wait
+    pool, inbox = _new_pool(workers, max_memory_mb, with_stubs=on_stubs is not None)
+    # with stubs to pass on, look at the inbox often: the caller works on them while we wait
     poll = 0.02 if on_stubs else 0.25
+    pool_broke = False  # a submit found the pool broken (a worker died after its last result)
 
-    def submit(i: int) -> None:
-        fut = pool.submit(_worker_task, str(paths[i]), timeout, _reader_for(paths[i], readers), options, i)
+    def submit(i: int) -> bool:
+        nonlocal pool_broke
+        try:
+            fut = pool.submit(
+                _worker_task, str(paths[i]), timeout, _reader_for(paths[i], readers), options, i
+            )
+        except BrokenProcessPool:
+            pool_broke = True
+            return False
         running[fut] = (i, time.monotonic())
+        return True
 
     def preview_on_idle_workers() -> None:
         for fut in [f for f in previews if f.done()]:
             del previews[fut]  # its stubs came on the queue; its result is nothing
-        if on_stubs is None or todo or suspects:
+        if not preview or todo or suspects or pool_broke:
             return
         for i, _ in list(running.values()):
             if len(running) + len(previews) >= workers:
                 return
             if i not in previewed and _previewable(paths[i], readers):
                 previewed.add(i)
-                fut = pool.submit(_preview_task, str(paths[i]), timeout, options, i)
-                previews[fut] = time.monotonic()
+                try:
+                    previews[pool.submit(_preview_task, str(paths[i]), timeout, options, i)] = (
+                        time.monotonic()
+                    )
+                except BrokenProcessPool:
+                    return  # the running files find it out
 
     def pass_on_stubs() -> None:
-        while stubs_queue is not None and on_stubs is not None:
-            try:
-                i, payload = stubs_queue.get_nowait()
-            except queue.Empty:
-                return
+        if inbox is None or on_stubs is None:
+            return
+        for i, payload in inbox.take():
             if any(i == j for j, _ in running.values()):  # else its result came first
                 on_stubs(str(paths[i]), pickle.loads(payload))
 
     try:
         while todo or suspects or running:
-            if not running and suspects:
-                submit(suspects.pop(0))  # alone, so that a second crash names the right file
+            if not running and suspects and submit(suspects[0]):
+                suspects.pop(0)  # alone, so that a second crash names the right file
             if not suspects and not any(i in crashed_once for i, _ in running.values()):
-                while todo and len(running) < workers:
-                    submit(todo.pop(0))
+                while todo and len(running) < workers and submit(todo[0]):
+                    todo.pop(0)
                 preview_on_idle_workers()
             pass_on_stubs()
             finished, _ = wait(running, timeout=poll, return_when=FIRST_COMPLETED)
@@ -428,7 +479,7 @@ def _read_in_pool(
                 timeout and not fut.done() and now - start > timeout + HARD_KILL_GRACE
                 for fut, start in previews.items()
             )
-            if not (overdue or broken or stuck_preview):
+            if not (overdue or broken or stuck_preview or pool_broke):
                 continue
             # Kill the pool (a stuck worker ignores everything else) and start a new one. Files
             # running beside an overdue one go back to the queue; after a crash they are rerun
@@ -449,14 +500,14 @@ def _read_in_pool(
             todo.sort()
             suspects.sort()
             _kill_pool(pool)
-            if stubs_queue is not None:
-                stubs_queue.close()
-            pool, stubs_queue = _new_pool(workers, max_memory_mb, with_stubs=on_stubs is not None)
+            if inbox is not None:
+                inbox.close()
+            pool, inbox = _new_pool(workers, max_memory_mb, with_stubs=on_stubs is not None)
+            pool_broke = False
     finally:
         if running or any(not f.done() for f in previews):  # nobody waits for a preview
             _kill_pool(pool)
         else:
             pool.shutdown(wait=True)
-        if stubs_queue is not None:
-            stubs_queue.close()
-            stubs_queue.cancel_join_thread()
+        if inbox is not None:
+            inbox.close()

@@ -32,14 +32,21 @@ def _item(activity: Activity, classifier: Classifier) -> ClassifyItem:
     return ClassifyItem(text=activity.text, lang=activity.language, callouts=callouts)
 
 
-# Mappings classified ahead, by activity id and text (see ``read_files``' ``on_stubs``).
-Classified = dict[tuple[str, str], list[ObjectiveMapping]]
+# Mappings classified ahead (see ``read_files``' ``on_stubs``), by activity id and all that
+# classifying it reads: a preview may lay out a paragraph with other callouts than the whole.
+AheadKey = tuple[str, str, str | None, frozenset[str]]
+Classified = dict[AheadKey, list[ObjectiveMapping]]
+
+
+def _ahead_key(activity: Activity, classifier: Classifier) -> AheadKey:
+    item = _item(activity, classifier)
+    return (activity.id, item.text, item.lang, frozenset(item.callouts))
 
 
 def classify_ahead(stubs: list[Activity], classifier: Classifier) -> Classified:
     """The mappings of activity stubs, for :func:`classify_activities` to use later."""
     predicted = classifier.predict([_item(a, classifier) for a in stubs])
-    return {(a.id, a.text): m for a, m in zip(stubs, predicted, strict=True)}
+    return {_ahead_key(a, classifier): m for a, m in zip(stubs, predicted, strict=True)}
 
 
 def classify_activities(
@@ -53,10 +60,13 @@ def classify_activities(
     Activities found in ``ahead`` (classified from their stubs) take those mappings.
     """
     ahead = ahead or {}
-    todo = [a for a in activities if (a.id, a.text) not in ahead]
+    todo = []
     for a in activities:
-        if (a.id, a.text) in ahead:
-            a.mappings = ahead[(a.id, a.text)]
+        known = ahead.get(_ahead_key(a, classifier))
+        if known is None:
+            todo.append(a)
+        else:
+            a.mappings = known
     if progress and len(todo) < len(activities):
         progress(len(activities) - len(todo))
     if todo:
@@ -124,7 +134,7 @@ def analyze_paths(
         # classified here while the worker extracts their fields (or reads the rest of the file:
         # a preview of its opening pages comes first, and its stubs are not classified twice)
         known = ahead.setdefault(source, {})
-        fresh = [s for s in stubs if (s.id, s.text) not in known]
+        fresh = [s for s in stubs if _ahead_key(s, classifier) not in known]  # type: ignore[arg-type]
         if fresh:
             known.update(classify_ahead(fresh, classifier))  # type: ignore[arg-type]
 

@@ -266,7 +266,7 @@ def _read_pages(
     if preview:
         if pdf.page_count < PREVIEW_MIN_PAGES:
             raise InputError(source, f"too short to preview ({pdf.page_count} pages)")
-        last = pdf.page_count // 2
+        last //= 2
     elif pdf.page_count > MAX_PAGES:
         warnings.append(f"only the first {MAX_PAGES} of {pdf.page_count} pages were read")
     for index in range(last):
