@@ -122,10 +122,14 @@ def _reader_for(path: Path, readers: Mapping[str, Reader] | None) -> Reader | No
     return readers.get(path.suffix.lower()) if readers else None
 
 
+def _format_name(path: Path) -> str | None:
+    fmt = format_for(path)
+    return fmt.name if fmt is not None else None
+
+
 def _isolated(path: Path) -> bool:
     """Whether ``path`` must be read in a worker even alone: see ``ISOLATED_FORMATS``."""
-    fmt = format_for(path)
-    return fmt is not None and fmt.name in ISOLATED_FORMATS
+    return _format_name(path) in ISOLATED_FORMATS
 
 
 def read_one(
@@ -231,17 +235,15 @@ def _worker_task(
 def _preview_task(path: str, timeout: float | None, options: dict | None, tag: int) -> None:
     """Lay out the opening pages of a long PDF and send their stubs; the rest is not needed."""
     send = _stubs_sender(tag)
-    if send is None:
-        return
-    result = read_one(path, timeout=timeout, options={**(options or {}), "preview": True}, extract=False)
-    if result.activities:
-        send(result.activities)
+    if send is not None:
+        read_one(
+            path, timeout=timeout, options={**(options or {}), "preview": True}, on_stubs=send, extract=False
+        )
 
 
 def _previewable(path: Path, readers: Mapping[str, Reader] | None) -> bool:
     """Whether an idle worker can lay out the opening pages of ``path`` ahead of its own."""
-    fmt = format_for(path)
-    return fmt is not None and fmt.name in PREVIEW_FORMATS and _reader_for(path, readers) is None
+    return _format_name(path) in PREVIEW_FORMATS and _reader_for(path, readers) is None
 
 
 # ---- many files ----------------------------------------------------------------------------
@@ -263,10 +265,9 @@ def start_workers_early(paths: Iterable[str | Path]) -> None:
     paths = [Path(p) for p in paths]
     if not (len(paths) > 1 or any(p.is_dir() or _isolated(p) for p in paths)):
         return
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    if _workers_context().get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        _workers_context()
         forkserver.ensure_running()
 
 

@@ -38,15 +38,17 @@ AheadKey = tuple[str, str, str | None, frozenset[str]]
 Classified = dict[AheadKey, list[ObjectiveMapping]]
 
 
-def _ahead_key(activity: Activity, classifier: Classifier) -> AheadKey:
-    item = _item(activity, classifier)
+def _ahead_key(activity: Activity, item: ClassifyItem) -> AheadKey:
     return (activity.id, item.text, item.lang, frozenset(item.callouts))
 
 
-def classify_ahead(stubs: list[Activity], classifier: Classifier) -> Classified:
-    """The mappings of activity stubs, for :func:`classify_activities` to use later."""
-    predicted = classifier.predict([_item(a, classifier) for a in stubs])
-    return {_ahead_key(a, classifier): m for a, m in zip(stubs, predicted, strict=True)}
+def classify_ahead(stubs: list[Activity], classifier: Classifier, known: Classified) -> None:
+    """Classify the activity stubs not yet in ``known`` into it, for :func:`classify_activities`."""
+    items = [_item(a, classifier) for a in stubs]
+    fresh = [(a, it) for a, it in zip(stubs, items, strict=True) if _ahead_key(a, it) not in known]
+    if fresh:
+        predicted = classifier.predict([it for _, it in fresh])
+        known.update({_ahead_key(a, it): m for (a, it), m in zip(fresh, predicted, strict=True)})
 
 
 def classify_activities(
@@ -60,18 +62,19 @@ def classify_activities(
     Activities found in ``ahead`` (classified from their stubs) take those mappings.
     """
     ahead = ahead or {}
-    todo = []
+    todo: list[tuple[Activity, ClassifyItem]] = []
     for a in activities:
-        known = ahead.get(_ahead_key(a, classifier))
+        item = _item(a, classifier)
+        known = ahead.get(_ahead_key(a, item))
         if known is None:
-            todo.append(a)
+            todo.append((a, item))
         else:
             a.mappings = known
     if progress and len(todo) < len(activities):
         progress(len(activities) - len(todo))
     if todo:
-        items = [_item(a, classifier) for a in todo]
-        for activity, mappings in zip(todo, classifier.predict(items, progress=progress), strict=True):
+        predicted = classifier.predict([it for _, it in todo], progress=progress)
+        for (activity, _), mappings in zip(todo, predicted, strict=True):
             activity.mappings = mappings
 
 
@@ -133,10 +136,7 @@ def analyze_paths(
     def laid_out(source: str, stubs: list[Activity]) -> None:
         # classified here while the worker extracts their fields (or reads the rest of the file:
         # a preview of its opening pages comes first, and its stubs are not classified twice)
-        known = ahead.setdefault(source, {})
-        fresh = [s for s in stubs if _ahead_key(s, classifier) not in known]  # type: ignore[arg-type]
-        if fresh:
-            known.update(classify_ahead(fresh, classifier))  # type: ignore[arg-type]
+        classify_ahead(stubs, classifier, ahead.setdefault(source, {}))  # type: ignore[arg-type]
 
     def read(result: DocumentResult) -> None:
         if on_done:
