@@ -1,4 +1,4 @@
-"""The labelled data the model is trained and measured on: well formed, and the test split kept apart."""
+"""The labelled data the model is trained and measured on: well formed, and the held-out sets kept apart."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rapidfuzz import fuzz, process
 
@@ -15,6 +16,7 @@ from gcmalign.textutil import fold
 ROOT = Path(__file__).resolve().parents[1]
 DEVSET = ROOT / "data" / "devset"
 TRAIN_FILES = sorted((ROOT / "data" / "train").glob("part-*.jsonl"))
+VALIDATION = ROOT / "data" / "validation" / "implicit.jsonl"
 KEYS = {"id", "lang", "text", "labels", "primary"}
 
 
@@ -32,9 +34,14 @@ def test_split() -> list[dict]:
     return _rows(DEVSET / "test.jsonl")
 
 
-def test_every_item_is_well_formed(training, test_split):
+@pytest.fixture(scope="module")
+def validation() -> list[dict]:
+    return _rows(VALIDATION)
+
+
+def test_every_item_is_well_formed(training, test_split, validation):
     targets = set(load_framework("gcm").target_ids)
-    for row in training + test_split:
+    for row in training + test_split + validation:
         assert set(row) >= KEYS, row.get("id")
         assert row["lang"] in ("en", "fr"), row["id"]
         assert len(row["text"].split()) >= 5, row["id"]
@@ -43,8 +50,8 @@ def test_every_item_is_well_formed(training, test_split):
         assert (row["labels"][0] == row["primary"]) if row["labels"] else row["primary"] is None, row["id"]
 
 
-def test_ids_are_unique_across_all_files(training, test_split):
-    repeated = [i for i, n in Counter(r["id"] for r in training + test_split).items() if n > 1]
+def test_ids_are_unique_across_all_files(training, test_split, validation):
+    repeated = [i for i, n in Counter(r["id"] for r in training + test_split + validation).items() if n > 1]
     assert not repeated
 
 
@@ -57,9 +64,16 @@ def test_the_development_set_covers_every_objective_in_both_languages():
     assert sum(not r["labels"] for r in rows) >= 5  # texts that fit no objective
 
 
-def test_no_test_item_is_near_a_training_item(training, test_split):
-    """A test text copied or lightly edited into the training data would inflate the figures."""
-    train_texts = [fold(r["text"]) for r in training]
-    for row in test_split:
-        match = process.extractOne(fold(row["text"]), train_texts, scorer=fuzz.ratio, score_cutoff=80)
-        assert match is None, (row["id"], match and match[0][:80])
+def test_no_held_out_item_is_near_a_training_item(training, test_split, validation):
+    """A held-out text copied or lightly edited into the training data would inflate the figures."""
+    held_out = test_split + validation
+    scores = process.cdist(
+        [fold(r["text"]) for r in held_out],
+        [fold(r["text"]) for r in training],
+        scorer=fuzz.ratio,
+        score_cutoff=80,
+        dtype=np.uint8,
+        workers=-1,
+    )
+    near = [(held_out[i]["id"], training[j]["id"]) for i, j in zip(*np.nonzero(scores), strict=True)]
+    assert not near
