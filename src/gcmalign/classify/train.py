@@ -66,11 +66,12 @@ def out_of_fold_logits(
     vectors: np.ndarray,
     y: np.ndarray,
     extra: tuple[np.ndarray, np.ndarray],
+    seed: int = SEED,
 ) -> np.ndarray:
     """Each item's learned-scorer logits from a model trained without it (extra examples always in)."""
     extra_x, extra_y = extra
     oof = np.zeros(y.shape, dtype=np.float64)
-    for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=SEED).split(vectors):
+    for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=seed).split(vectors):
         x = np.vstack([vectors[train_idx], extra_x])
         labels = np.vstack([y[train_idx], extra_y])
         scorer = SupervisedScorer.fit(encoder, targets, x, labels, SUPERVISED_C)
@@ -79,11 +80,15 @@ def out_of_fold_logits(
 
 
 def sparse_out_of_fold(
-    texts: list[str], targets: list[str], y: np.ndarray, extra: tuple[list[str], np.ndarray]
+    texts: list[str],
+    targets: list[str],
+    y: np.ndarray,
+    extra: tuple[list[str], np.ndarray],
+    seed: int = SEED,
 ) -> np.ndarray:
     extra_texts, extra_y = extra
     oof = np.zeros(y.shape, dtype=np.float64)
-    for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=SEED).split(texts):
+    for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=seed).split(texts):
         scorer = SparseScorer.fit(
             targets, [texts[i] for i in train_idx] + extra_texts, np.vstack([y[train_idx], extra_y])
         )
@@ -91,25 +96,68 @@ def sparse_out_of_fold(
     return oof
 
 
-def fit_combiner(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> LearnedCombiner:
-    """One logistic regression over (text, target) pairs, with a learned prior per target."""
-    names = CONFIGS[config]
-    n, t = y.shape
-    x = np.stack([feats[f].reshape(-1) for f in names], axis=1)
-    x = np.hstack([x, np.tile(np.eye(t), (n, 1))])
-    labels = y.reshape(-1)
-    groups = np.repeat(np.arange(n), t)
+def combiner_out_of_fold(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> np.ndarray:
+    """The combiner's out-of-fold probabilities: each text's pairs scored by a fit without them."""
+    x, labels, groups = _pairs(config, feats, y)
     oof = np.zeros(len(labels))
     for train_idx, test_idx in GroupKFold(FOLDS).split(x, labels, groups):
         model = LogisticRegression(C=COMBINER_C, max_iter=5000).fit(x[train_idx], labels[train_idx])
         oof[test_idx] = model.predict_proba(x[test_idx])[:, 1]
-    oof = oof.reshape(n, t)
-    threshold = max(THRESHOLDS, key=lambda th: (micro_f1(y, oof, th), -abs(th - 0.5)))
+    return oof.reshape(y.shape)
+
+
+def best_threshold(y: np.ndarray, probs: np.ndarray) -> float:
+    """The threshold with the best micro-F1 (ties go to the one nearest 0.5)."""
+    return float(max(THRESHOLDS, key=lambda th: (micro_f1(y, probs, th), -abs(th - 0.5))))
+
+
+def fit_combiner(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> LearnedCombiner:
+    """One logistic regression over (text, target) pairs, with a learned prior per target."""
+    threshold = best_threshold(y, combiner_out_of_fold(config, feats, y))
+    x, labels, _groups = _pairs(config, feats, y)
     model = LogisticRegression(C=COMBINER_C, max_iter=5000).fit(x, labels)
-    k = len(names)
+    k = len(CONFIGS[config])
     return LearnedCombiner(
-        config, names, model.coef_[0][:k], float(model.intercept_[0]), float(threshold), model.coef_[0][k:]
+        config, CONFIGS[config], model.coef_[0][:k], float(model.intercept_[0]), threshold, model.coef_[0][k:]
     )
+
+
+def _pairs(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(text, target) pair rows: the configuration's features, then one-hot target columns."""
+    n, t = y.shape
+    x = np.stack([feats[f].reshape(-1) for f in CONFIGS[config]], axis=1)
+    return np.hstack([x, np.tile(np.eye(t), (n, 1))]), y.reshape(-1), np.repeat(np.arange(n), t)
+
+
+def cross_validate(
+    framework: Framework | str,
+    items: Sequence[LabelledItem],
+    always: Sequence[LabelledItem] = (),
+    config: str = "default",
+    seed: int = SEED,
+) -> np.ndarray:
+    """Out-of-fold probabilities of ``items`` under ``config``, as training computes them.
+
+    The ``always`` items join the training side of every fold and are never scored, so two
+    runs with different ``always`` sets split ``items`` the same way (``seed`` picks the split):
+    this is how a new round of training data is judged by what it does to the items before it.
+    """
+    base = Classifier(framework, config="lexicon")
+    base.bundle = None
+    targets = base.framework.target_ids
+    y = label_matrix(items, targets)
+    encoders = sorted(encoders_for(config))
+    outputs = base.scorer_outputs([it.text for it in items], encoders=encoders)
+    extra_texts, extra_y = framework_examples(base.framework)
+    extra_texts += [it.text for it in always]
+    extra_y = np.vstack([extra_y, label_matrix(always, targets)]) if always else extra_y
+    logits: dict[str, np.ndarray] = {}
+    for enc in encoders:
+        extra_x = base.scorer_outputs(extra_texts, encoders=[enc]).vectors[enc]
+        logits[enc] = out_of_fold_logits(enc, targets, outputs.vectors[enc], y, (extra_x, extra_y), seed)
+    texts = [it.text for it in items]
+    logits["sparse"] = sparse_out_of_fold(texts, targets, y, (extra_texts, extra_y), seed)
+    return combiner_out_of_fold(config, base.features(outputs, logits=logits), y)
 
 
 def train_bundle(
