@@ -16,7 +16,7 @@ from gcmalign.textutil import fold
 ROOT = Path(__file__).resolve().parents[1]
 DEVSET = ROOT / "data" / "devset"
 TRAIN_FILES = sorted((ROOT / "data" / "train").glob("part-*.jsonl"))
-VALIDATION = ROOT / "data" / "validation" / "implicit.jsonl"
+VALIDATION_FILES = sorted((ROOT / "data" / "validation").glob("*.jsonl"))
 KEYS = {"id", "lang", "text", "labels", "primary"}
 
 
@@ -36,7 +36,7 @@ def test_split() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def validation() -> list[dict]:
-    return _rows(VALIDATION)
+    return [row for path in VALIDATION_FILES for row in _rows(path)]
 
 
 def test_every_item_is_well_formed(training, test_split, validation):
