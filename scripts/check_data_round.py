@@ -22,22 +22,19 @@ import numpy as np
 from gcmalign.classify.encoders import get_encoder
 from gcmalign.classify.labelled import label_matrix, read_items
 from gcmalign.classify.train import best_threshold, cross_validate
+from gcmalign.evaluate import score_by_language
 from gcmalign.frameworks import load_framework
 
 
 def figures(
-    items: list, y: np.ndarray, probs: np.ndarray, threshold: float
+    items: list, targets: list[str], probs: np.ndarray, threshold: float
 ) -> dict[str, tuple[float, float]]:
-    """Micro-F1 and top-1 (best target among the labels) per language."""
-    out = {}
-    for lang in ("en", "fr"):
-        mask = np.array([it.lang == lang for it in items])
-        yy, pred = y[mask] == 1, probs[mask] >= threshold
-        tp, fp, fn = (pred & yy).sum(), (pred & ~yy).sum(), (~pred & yy).sum()
-        labelled = yy.any(axis=1)
-        top = yy[labelled][np.arange(labelled.sum()), probs[mask][labelled].argmax(axis=1)]
-        out[lang] = (round(float(2 * tp / max(1, 2 * tp + fp + fn)), 4), round(float(top.mean()), 4))
-    return out
+    """Micro-F1 and top-1 per language, as `gcmalign eval` computes them."""
+    by_lang = score_by_language(items, targets, probs, probs >= threshold)
+    return {
+        lang: (round(by_lang[lang].micro_f1, 4), round(by_lang[lang].top1_accuracy, 4))
+        for lang in ("en", "fr")
+    }
 
 
 def main() -> None:
@@ -58,7 +55,8 @@ def main() -> None:
     if args.cache:
         for name in encoders:
             get_encoder(name).preload(args.cache / f"{name}.npz")  # type: ignore[union-attr]
-    y = label_matrix(earlier, load_framework("gcm").target_ids)
+    targets = load_framework("gcm").target_ids
+    y = label_matrix(earlier, targets)
     runs: dict[str, list[dict[str, tuple[float, float]]]] = {"without": [], "with": []}
     key = hashlib.sha256("\n".join(f"{it.id}\t{it.text}\t{it.labels}" for it in earlier).encode()).hexdigest()
     stored = json.loads(args.baseline.read_text()) if args.baseline and args.baseline.exists() else {}
@@ -68,7 +66,7 @@ def main() -> None:
                 runs[tag].append({lang: tuple(v) for lang, v in stored[f"{key}/{seed}"].items()})
             else:
                 probs = cross_validate("gcm", earlier, always, seed=seed)
-                runs[tag].append(figures(earlier, y, probs, best_threshold(y, probs)))
+                runs[tag].append(figures(earlier, targets, probs, best_threshold(y, probs)))
                 if tag == "without" and args.baseline:
                     stored[f"{key}/{seed}"] = runs[tag][-1]
                     args.baseline.write_text(json.dumps(stored, indent=1))
