@@ -13,7 +13,7 @@ from gcmalign.classify.fusion import apply_callouts, encoders_for
 from gcmalign.classify.labelled import read_items
 from gcmalign.classify.lexicon import LexiconScorer, term_stems
 from gcmalign.cli import app
-from gcmalign.evaluate import expected_calibration_error, score
+from gcmalign.evaluate import Run, expected_calibration_error, paired_bootstrap, score
 from gcmalign.frameworks import load_framework, parse_framework
 
 
@@ -135,6 +135,31 @@ def test_metrics_on_a_known_case():
     assert m.top1_accuracy == 1.0 and m.none_accuracy == 1.0
     assert m.per_target["3"].recall == 0.0
     assert expected_calibration_error(np.array([[1, 0]]), np.array([[1.0, 0.0]])) == 0.0
+
+
+def test_paired_bootstrap_of_a_change():
+    from gcmalign.classify.labelled import LabelledItem
+
+    # 40 English items with one label each, 20 French ones, 10 unlabelled French ones
+    items = [LabelledItem(id=f"e{i}", text="", labels=[str(i % 3 + 1)], lang="en") for i in range(40)]
+    items += [LabelledItem(id=f"f{i}", text="", labels=[str(i % 3 + 1)], lang="fr") for i in range(20)]
+    items += [LabelledItem(id=f"n{i}", text="", labels=[], lang="fr") for i in range(10)]
+    targets = ["1", "2", "3"]
+    right = np.array([[0.9 if str(t + 1) in it.labels else 0.1 for t in range(3)] for it in items])
+    wrong = right[:, [1, 2, 0]]  # every labelled item ranks a wrong target first
+    before = right.copy()
+    before[:10] = wrong[:10]  # ten English items wrong before the change, right after
+    before[-4:, 0] = 0.7  # four unlabelled items got a target before, none after
+    out = paired_bootstrap(items, targets, [Run(before, 0.5)], [Run(right, 0.5)], reps=300)
+    d, lo, hi = out["en"]["top1"]
+    assert d == pytest.approx(10 / 40) and 0 < lo <= d <= hi
+    assert out["en"]["micro_f1"][1] > 0 and np.isnan(out["en"]["none"][0])
+    assert out["fr"]["top1"] == (0.0, 0.0, 0.0)  # French labelled items unchanged: no spread
+    assert out["fr"]["none"][0] == pytest.approx(0.4) and out["fr"]["none"][1] >= 0
+    same = paired_bootstrap(items, targets, [Run(right, 0.5)] * 2, [Run(right, 0.5)], reps=50)
+    assert {lang: (m["micro_f1"], m["top1"]) for lang, m in same.items()} == {
+        lang: ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0)) for lang in ("en", "fr")
+    }
 
 
 def read_items_from(rows):

@@ -161,3 +161,71 @@ def evaluate_configs(
         predicted = probs >= clf.threshold
         results[config] = score_by_language(items, clf.framework.target_ids, probs, predicted)
     return results
+
+
+@dataclass
+class Run:
+    """One model's probabilities for a set of items and the threshold that turns them into sets."""
+
+    probs: np.ndarray
+    threshold: float
+
+
+def _item_counts(y: np.ndarray, run: Run) -> np.ndarray:
+    """Per item: true positives, false positives, false negatives, top-1 right, empty set."""
+    pred = run.probs >= run.threshold
+    top = y[np.arange(len(y)), run.probs.argmax(axis=1)]
+    return np.stack(
+        [(pred & y).sum(1), (pred & ~y).sum(1), (~pred & y).sum(1), top, ~pred.any(1)], axis=1
+    ).astype(np.float64)
+
+
+def _measures(counts: list[np.ndarray], rows: np.ndarray, labelled: np.ndarray) -> np.ndarray:
+    """Micro-F1, top-1 and none-fit accuracy of ``rows``, each the mean over the runs."""
+    out = []
+    for c in counts:
+        tp, fp, fn = c[rows, 0].sum(), c[rows, 1].sum(), c[rows, 2].sum()
+        lab = labelled[rows]
+        out.append([
+            2 * tp / max(1.0, 2 * tp + fp + fn),
+            c[rows[lab], 3].mean() if lab.any() else np.nan,
+            c[rows[~lab], 4].mean() if (~lab).any() else np.nan,
+        ])  # fmt: skip
+    return np.mean(out, axis=0)
+
+
+def paired_bootstrap(
+    items: Sequence[LabelledItem],
+    targets: list[str],
+    without: Sequence[Run],
+    with_: Sequence[Run],
+    *,
+    reps: int = 1000,
+    seed: int = 0,
+) -> dict[str, dict[str, tuple[float, float, float]]]:
+    """The change from ``without`` to ``with_`` (each the mean of its runs) and its 95% interval.
+
+    Per language and measure (``micro_f1``, ``top1``, ``none``): (change, low, high), resampling
+    the items with replacement, the same rows for every run, so that what the two sides share
+    cancels out. ``none`` (share of unlabelled items given an empty set) is NaN without such items.
+    """
+    y = label_matrix(items, targets).astype(bool)
+    labelled = y.any(axis=1)
+    before = [_item_counts(y, r) for r in without]
+    after = [_item_counts(y, r) for r in with_]
+    rng = np.random.default_rng(seed)
+    out: dict[str, dict[str, tuple[float, float, float]]] = {}
+    for lang in sorted({it.lang for it in items if it.lang}):
+        rows = np.flatnonzero([it.lang == lang for it in items])
+        observed = _measures(after, rows, labelled) - _measures(before, rows, labelled)
+        draws = []
+        for _ in range(reps):
+            sample = rng.choice(rows, len(rows))
+            draws.append(_measures(after, sample, labelled) - _measures(before, sample, labelled))
+        draws_ = np.array(draws)
+        out[lang] = {}
+        for k, name in enumerate(("micro_f1", "top1", "none")):
+            finite = draws_[:, k][~np.isnan(draws_[:, k])]
+            low, high = np.percentile(finite, [2.5, 97.5]) if len(finite) else (np.nan, np.nan)
+            out[lang][name] = (float(observed[k]), float(low), float(high))
+    return out
