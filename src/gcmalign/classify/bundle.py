@@ -22,6 +22,9 @@ class ModelBundle:
     combiners: dict[str, LearnedCombiner] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     sparse: SparseScorer | None = None
+    # per encoder: one regression telling texts that report an activity advancing some target
+    # from those that do not (the training items without labels)
+    activity: dict[str, SupervisedScorer] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -29,6 +32,7 @@ class ModelBundle:
             "meta": self.meta,
             "supervised": {k: v.to_json() for k, v in self.supervised.items()},
             "combiners": {k: v.to_json() for k, v in self.combiners.items()},
+            "activity": {k: v.to_json() for k, v in self.activity.items()},
         }
 
     @classmethod
@@ -38,6 +42,7 @@ class ModelBundle:
             supervised={k: SupervisedScorer.from_json(v) for k, v in data["supervised"].items()},
             combiners={k: LearnedCombiner.from_json(v) for k, v in data["combiners"].items()},
             meta=data.get("meta", {}),
+            activity={k: SupervisedScorer.from_json(v) for k, v in data.get("activity", {}).items()},
         )
 
     def save(self, path: str | Path) -> None:

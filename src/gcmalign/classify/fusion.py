@@ -16,7 +16,10 @@ import numpy as np
 # ``lexicon`` and ``embedding`` are the baselines ``eval`` reports beside the classifier.
 _LEX = ["lex", "lex_rel", "lex_lead", "lex_hits", "title_cov"]
 _SPARSE = ["sup_sparse", "supz_sparse"]
-_USE = ["zs_usem3", "sup_usem3", "supz_usem3"]
+# any_usem3: how likely the text reports an activity that advances some target at all (one
+# logit per text, the same for every target), so that a text borrowing a target's words
+# without reporting such an activity can be told apart
+_USE = ["zs_usem3", "sup_usem3", "supz_usem3", "any_usem3"]
 _E5 = ["zs_e5", "sup_e5", "supz_e5"]
 CONFIGS: dict[str, list[str]] = {
     "default": _LEX + _SPARSE + _USE + _E5,
@@ -61,6 +64,11 @@ def embedding_features(encoder: str, top: np.ndarray, title: np.ndarray) -> dict
 
 def supervised_features(encoder: str, logits: np.ndarray) -> dict[str, np.ndarray]:
     return {f"sup_{encoder}": np.clip(logits, -12, 12) / 4.0, f"supz_{encoder}": zscore(logits)}
+
+
+def activity_features(encoder: str, logits: np.ndarray, n_targets: int) -> dict[str, np.ndarray]:
+    """The activity scorer's logit (one column, one per text), repeated for every target."""
+    return {f"any_{encoder}": np.repeat(np.clip(logits.reshape(-1, 1), -12, 12) / 4.0, n_targets, axis=1)}
 
 
 @dataclass
