@@ -21,7 +21,6 @@ About 30 minutes for 8,000 earlier items on 2 cores, 20 more with ``--halves``; 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
 import tempfile
 from pathlib import Path
@@ -32,7 +31,7 @@ from gcmalign.classify import Classifier, ClassifyItem
 from gcmalign.classify.bundle import bundled_model_path, load_bundle
 from gcmalign.classify.encoders import get_encoder
 from gcmalign.classify.labelled import LabelledItem, label_matrix, read_items
-from gcmalign.classify.train import best_threshold, cross_validate, train_bundle
+from gcmalign.classify.train import best_threshold, cross_validate, data_digest, train_bundle
 from gcmalign.evaluate import Run, paired_bootstrap, score_by_language
 from gcmalign.frameworks import load_framework
 
@@ -47,18 +46,13 @@ def figures(
     return {lang: (round(by_lang[lang].micro_f1, 4), round(by_lang[lang].top1_accuracy, 4)) for lang in LANGS}
 
 
-def data_key(items: list[LabelledItem]) -> str:
-    """The digest `train_bundle` stores in a model's meta: which items a model was trained on."""
-    return hashlib.sha256("\n".join(f"{it.id}\t{it.text}\t{it.labels}" for it in items).encode()).hexdigest()
-
-
 def earlier_runs(
     earlier: list[LabelledItem], new: list[LabelledItem], seeds: list[int], baseline: Path | None
 ) -> dict[str, list[Run]]:
     """Out-of-fold runs of the earlier items without and with the round, one per seed."""
     targets = load_framework("gcm").target_ids
     y = label_matrix(earlier, targets)
-    key = data_key(earlier)[:16]
+    key = data_digest(earlier)[:16]
     stored = dict(np.load(baseline)) if baseline and baseline.exists() else {}
     runs: dict[str, list[Run]] = {"without": [], "with": []}
     for seed in seeds:
@@ -100,7 +94,7 @@ def own_kind_runs(
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "without" / "gcm.json"
         shipped = load_bundle("gcm")
-        if shipped is not None and shipped.meta.get("data_sha256") == data_key(earlier):
+        if shipped is not None and shipped.meta.get("data_sha256") == data_digest(earlier):
             base = Path(str(bundled_model_path("gcm")))  # the shipped model was trained on exactly these
         else:
             base.parent.mkdir()

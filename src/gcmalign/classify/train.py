@@ -226,13 +226,12 @@ def train_bundle(
             continue
         say(f"fitting the {config} combiner")
         bundle.combiners[config] = fit_combiner(config, feats, y)
-    digest = hashlib.sha256("\n".join(f"{it.id}\t{it.text}\t{it.labels}" for it in items).encode())
     bundle.meta = {
         "items": len(items),
         "framework_examples": len(extra_texts),
         "languages": {lang: sum(it.lang == lang for it in items) for lang in ("en", "fr")},
         "sources": list(sources),
-        "data_sha256": digest.hexdigest(),
+        "data_sha256": data_digest(items),
         "encoders": encoders,
         "supervised_c": SUPERVISED_C,
         "combiner_c": COMBINER_C,
@@ -241,6 +240,11 @@ def train_bundle(
         "seed": SEED,
     }
     return bundle
+
+
+def data_digest(items: Sequence[LabelledItem]) -> str:
+    """Which items a model was trained on (stored in its meta as ``data_sha256``)."""
+    return hashlib.sha256("\n".join(f"{it.id}\t{it.text}\t{it.labels}" for it in items).encode()).hexdigest()
 
 
 def export_framework_vectors(directory: Path) -> list[Path]:
