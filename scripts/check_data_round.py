@@ -159,13 +159,9 @@ def main() -> None:
     if not new:
         return
     for tag, rs in runs.items():
+        per_run = [figures(earlier, targets, r.probs, r.threshold) for r in rs]
         mean = {
-            lang: tuple(
-                round(
-                    float(np.mean([figures(earlier, targets, r.probs, r.threshold)[lang][k] for r in rs])), 4
-                )
-                for k in (0, 1)
-            )
+            lang: tuple(round(float(np.mean([f[lang][k] for f in per_run])), 4) for k in (0, 1))
             for lang in LANGS
         }
         print(f"mean, {tag:7s} the new round:", mean)

@@ -233,12 +233,12 @@ class Classifier:
             feats.update(supervised_features("sparse", outputs.sparse_logits))
         for name, sim in outputs.similarity.items():
             feats.update(embedding_features(name, sim.top, sim.title))
+        t = len(self.framework.targets)
         for name in outputs.vectors:
             if logits and name in logits:
                 feats.update(supervised_features(name, logits[name]))
             elif name in self.supervised:
                 feats.update(supervised_features(name, self.supervised[name].logits(outputs.vectors[name])))
-            t = len(self.framework.targets)
             if logits and f"any_{name}" in logits:
                 feats.update(activity_features(name, logits[f"any_{name}"], t))
             elif name in self.activity:

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
 
-from gcmalign.classify import Classifier
+from gcmalign.classify import Classifier, ScorerOutputs
 from gcmalign.classify.bundle import ModelBundle
 from gcmalign.classify.encoders import get_encoder
 from gcmalign.classify.fusion import CONFIGS, LearnedCombiner, encoders_for
@@ -140,6 +140,38 @@ def _pairs(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> tuple[np
     return np.hstack([x, np.tile(np.eye(t), (n, 1))]), y.reshape(-1), np.repeat(np.arange(n), t)
 
 
+def learned_out_of_fold(
+    base: Classifier,
+    texts: list[str],
+    outputs: ScorerOutputs,
+    y: np.ndarray,
+    encoders: Sequence[str],
+    extra: tuple[list[str], np.ndarray],
+    n_always: int = 0,
+    seed: int = SEED,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Out-of-fold logits of every learned scorer (per encoder, activity, sparse), and the extra
+    examples' vectors per encoder. The extra examples join every fold; the last ``n_always`` of
+    them are labelled activities, the only ones the activity scorer also trains on (the
+    framework's own sentences are not activity descriptions)."""
+    extra_texts, extra_y = extra
+    targets = base.framework.target_ids
+    logits: dict[str, np.ndarray] = {}
+    vectors: dict[str, np.ndarray] = {}
+    for enc in encoders:
+        # the extra examples are embedded by their leads, as texts are at run time
+        extra_x = vectors[enc] = base.scorer_outputs(extra_texts, encoders=[enc]).vectors[enc]
+        logits[enc] = out_of_fold_logits(enc, targets, outputs.vectors[enc], y, (extra_x, extra_y), seed)
+        if enc in ACTIVITY_ENCODERS:
+            start = len(extra_texts) - n_always
+            activities = (extra_x[start:], reports_activity(extra_y[start:]))
+            logits[f"any_{enc}"] = out_of_fold_logits(
+                enc, ["any"], outputs.vectors[enc], reports_activity(y), activities, seed, ACTIVITY_C
+            )
+    logits["sparse"] = sparse_out_of_fold(texts, targets, y, extra, seed)
+    return logits, vectors
+
+
 def cross_validate(
     framework: Framework | str,
     items: Sequence[LabelledItem],
@@ -158,24 +190,14 @@ def cross_validate(
     targets = base.framework.target_ids
     y = label_matrix(items, targets)
     encoders = sorted(encoders_for(config))
-    outputs = base.scorer_outputs([it.text for it in items], encoders=encoders)
+    texts = [it.text for it in items]
+    outputs = base.scorer_outputs(texts, encoders=encoders)
     extra_texts, extra_y = framework_examples(base.framework)
     extra_texts += [it.text for it in always]
     extra_y = np.vstack([extra_y, label_matrix(always, targets)]) if always else extra_y
-    logits: dict[str, np.ndarray] = {}
-    for enc in encoders:
-        extra_x = base.scorer_outputs(extra_texts, encoders=[enc]).vectors[enc]
-        logits[enc] = out_of_fold_logits(enc, targets, outputs.vectors[enc], y, (extra_x, extra_y), seed)
-        if enc in ACTIVITY_ENCODERS:  # trained on activities only: the always items, not the framework's
-            always_part = (
-                extra_x[len(extra_x) - len(always) :],
-                reports_activity(extra_y[len(extra_y) - len(always) :]),
-            )
-            logits[f"any_{enc}"] = out_of_fold_logits(
-                enc, ["any"], outputs.vectors[enc], reports_activity(y), always_part, seed, ACTIVITY_C
-            )
-    texts = [it.text for it in items]
-    logits["sparse"] = sparse_out_of_fold(texts, targets, y, (extra_texts, extra_y), seed)
+    logits, _vectors = learned_out_of_fold(
+        base, texts, outputs, y, encoders, (extra_texts, extra_y), len(always), seed
+    )
     return combiner_out_of_fold(config, base.features(outputs, logits=logits), y)
 
 
@@ -195,31 +217,28 @@ def train_bundle(
     y = label_matrix(items, targets)
     encoders = [e for e in ("usem3", "e5") if get_encoder(e) is not None]
     say(f"embedding {len(items)} items with {', '.join(encoders) or 'no encoder'}")
-    outputs = base.scorer_outputs([it.text for it in items], encoders=encoders)
+    texts = [it.text for it in items]
+    outputs = base.scorer_outputs(texts, encoders=encoders)
     bundle = ModelBundle(framework=fw.id)
     extra_texts, extra_y = framework_examples(fw)
-    oof: dict[str, np.ndarray] = {}
+    say("out-of-fold scores of the learned scorers")
+    oof, extra_vectors = learned_out_of_fold(base, texts, outputs, y, encoders, (extra_texts, extra_y))
     for enc in encoders:
         say(f"training the learned scorer on {enc}")
-        extra_x = base.scorer_outputs(extra_texts, encoders=[enc]).vectors[enc]  # leads, as at run time
-        oof[enc] = out_of_fold_logits(enc, targets, outputs.vectors[enc], y, (extra_x, extra_y))
         bundle.supervised[enc] = SupervisedScorer.fit(
-            enc, targets, np.vstack([outputs.vectors[enc], extra_x]), np.vstack([y, extra_y]), SUPERVISED_C
+            enc,
+            targets,
+            np.vstack([outputs.vectors[enc], extra_vectors[enc]]),
+            np.vstack([y, extra_y]),
+            SUPERVISED_C,
         )
         if enc in ACTIVITY_ENCODERS:
             say(f"training the activity scorer on {enc}")
-            no_extra = (extra_x[:0], reports_activity(extra_y[:0]))
-            oof[f"any_{enc}"] = out_of_fold_logits(
-                enc, ["any"], outputs.vectors[enc], reports_activity(y), no_extra, c=ACTIVITY_C
-            )
             bundle.activity[enc] = SupervisedScorer.fit(
                 enc, ["any"], outputs.vectors[enc], reports_activity(y), ACTIVITY_C
             )
     say("training the sparse learned scorer")
-    oof["sparse"] = sparse_out_of_fold([it.text for it in items], targets, y, (extra_texts, extra_y))
-    bundle.sparse = SparseScorer.fit(
-        targets, [it.text for it in items] + extra_texts, np.vstack([y, extra_y])
-    )
+    bundle.sparse = SparseScorer.fit(targets, texts + extra_texts, np.vstack([y, extra_y]))
     feats = base.features(outputs, logits=oof)
     for config in CONFIGS:
         if not encoders_for(config) <= set(encoders):
