@@ -197,8 +197,9 @@ def test_read_items_formats_and_errors(tmp_path):
     jl.write_text('{"id": "x", "text": "t", "labels": ["9"]}\n\n{"id": "y", "text": "u"}\n')
     assert [it.id for it in read_items(jl)] == ["x", "y"]
     csv = tmp_path / "items.csv"
-    csv.write_text("id,text,labels\nx,a workshop,9;10\n")
+    csv.write_text("id,text,labels,actions\nx,a workshop,9;10,9a; 9c\n")
     assert read_items(csv)[0].labels == ["9", "10"]
+    assert read_items(csv)[0].actions == ["9a", "9c"]
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": 1, "text": "ok"}\n{oops\n')
     with pytest.raises(Exception, match=r"bad\.jsonl: line 2: not valid JSON"):
@@ -234,6 +235,49 @@ def test_classify_and_eval_commands(tmp_path):
     assert scored.exit_code == 0, scored.output
     figures = json.loads(scored.stdout)["pred.jsonl"]["all"]
     assert figures["top1_accuracy"] == 1.0 and figures["n"] == 2
+
+
+def test_eval_scores_the_action_letters_on_the_gold_primarys_mapping(tmp_path):
+    gold = [
+        {"id": "a", "text": "t", "labels": ["9", "10"], "actions": ["9c"]},  # 9c shown with 9a: hit
+        {"id": "b", "text": "t", "labels": ["20"], "actions": ["20f"]},  # 20e shown: a miss
+        {"id": "c", "text": "t", "labels": ["8"], "actions": ["8b"]},  # 8 not returned: nothing shown
+        {"id": "d", "text": "t", "labels": ["21"]},  # no gold action: not counted
+    ]
+    pred = [
+        {"id": "a", "mappings": [{"target": "9", "score": 0.9, "predicted": True, "actions": ["9a", "9c"]},
+                                 {"target": "10", "score": 0.7, "predicted": True, "actions": ["9c"]}]},
+        {"id": "b", "mappings": [{"target": "20", "score": 0.8, "predicted": True, "actions": ["20e"]}]},
+        {"id": "c", "mappings": [{"target": "7", "score": 0.6, "predicted": True, "actions": ["8b"]}]},
+        {"id": "d", "mappings": [{"target": "21", "score": 0.9, "predicted": True, "actions": ["21a"]}]},
+    ]  # fmt: skip
+    (tmp_path / "gold.jsonl").write_text("\n".join(json.dumps(r) for r in gold) + "\n")
+    (tmp_path / "pred.jsonl").write_text("\n".join(json.dumps(r) for r in pred) + "\n")
+    result = CliRunner().invoke(
+        app, ["eval", str(tmp_path / "gold.jsonl"), "--pred", str(tmp_path / "pred.jsonl"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    actions = json.loads(result.stdout)["pred.jsonl"]["all"]["actions"]
+    assert actions == {"n": 3, "shown": pytest.approx(2 / 3), "hit": pytest.approx(1 / 3), "precision": 1 / 3}
+    assert (
+        score(read_items(tmp_path / "gold.jsonl"), ["9"], np.zeros((4, 1)), np.zeros((4, 1), bool)).actions
+        is None
+    )
+
+
+@pytest.mark.slow
+def test_evaluate_configs_scores_action_letters_as_classify_shows_them():
+    from gcmalign.classify.labelled import LabelledItem
+    from gcmalign.evaluate import evaluate_configs
+
+    text = "In 2019, Niger's parliament completed the ratification of the Smuggling Protocol."
+    items = [LabelledItem("a", text, "en", ["9"], "9", actions=["9a"])]
+    results = evaluate_configs(items, configs=("fast", "lexicon"))
+    for config in ("fast", "lexicon"):
+        actions = results[config]["all"].actions
+        assert actions is not None and (actions.n, actions.hit) == (1, 1.0)
+    shown = Classifier("gcm", config="fast").predict([ClassifyItem(text, "en")])[0][0].actions
+    assert shown == ["9a"]
 
 
 def test_framework_is_loaded_once():

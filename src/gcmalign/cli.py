@@ -218,8 +218,10 @@ def evaluate(
         items = read_items(gold)
         if pred is not None:
             targets = load_framework(framework).target_ids
-            probs, predicted = read_predictions(pred, items, targets)
-            results = {pred.name: score_by_language(items, targets, probs, predicted)}
+            probs, predicted, shown = read_predictions(pred, items, targets)
+            if not any(it.actions for it in items):
+                shown = None
+            results = {pred.name: score_by_language(items, targets, probs, predicted, shown)}
         else:
             with err.status("scoring with every configuration..."):
                 results = evaluate_configs(items, framework=framework)

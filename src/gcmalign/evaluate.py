@@ -24,6 +24,16 @@ class TargetScore:
 
 
 @dataclass
+class ActionScore:
+    """The lettered actions shown on each item's gold primary objective, against the gold ones."""
+
+    n: int  # items with gold actions
+    shown: float  # share whose primary objective's mapping shows any action
+    hit: float  # share whose primary objective's mapping shows a gold action
+    precision: float  # share of the shown actions that are gold
+
+
+@dataclass
 class Metrics:
     n: int
     micro_precision: float
@@ -34,6 +44,7 @@ class Metrics:
     none_accuracy: float | None  # share of unlabelled items given an empty set
     ece: float
     per_target: dict[str, TargetScore] = field(default_factory=dict)
+    actions: ActionScore | None = None  # when the gold names lettered actions
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -59,9 +70,27 @@ def expected_calibration_error(y: np.ndarray, probs: np.ndarray, bins: int = ECE
     return float(total)
 
 
-def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray,
-          predicted: np.ndarray) -> Metrics:  # fmt: skip
-    """Metrics for ``probs`` (items x targets) and the boolean ``predicted`` sets."""
+def score_actions(items: Sequence[LabelledItem], shown: Sequence[dict[str, list[str]]]) -> ActionScore | None:
+    """Action letters shown per item (target -> codes such as ``9c``) against the gold actions.
+
+    Only the gold primary objective's mapping counts, so a wrong objective is not counted twice
+    (a mapping the classifier did not return shows no action)."""
+    rows = [(set(it.actions), shown[r].get(it.primary, [])) for r, it in enumerate(items) if it.actions]
+    if not rows:
+        return None
+    n_shown = sum(len(codes) for _, codes in rows)
+    return ActionScore(
+        n=len(rows),
+        shown=float(np.mean([bool(codes) for _, codes in rows])),
+        hit=float(np.mean([bool(gold & set(codes)) for gold, codes in rows])),
+        precision=_safe(sum(len(gold & set(codes)) for gold, codes in rows), n_shown),
+    )
+
+
+def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray, predicted: np.ndarray,
+          shown_actions: Sequence[dict[str, list[str]]] | None = None) -> Metrics:  # fmt: skip
+    """Metrics for ``probs`` (items x targets) and the boolean ``predicted`` sets, and for the
+    action letters shown (target -> codes, per item) when given."""
     y = label_matrix(items, targets).astype(bool)
     per_target = {}
     for ti, tid in enumerate(targets):
@@ -89,26 +118,32 @@ def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray,
         none_accuracy=float(np.mean(none_ok)) if none_ok else None,
         ece=expected_calibration_error(y, probs),
         per_target=per_target,
+        actions=score_actions(items, shown_actions) if shown_actions is not None else None,
     )
 
 
 def score_by_language(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray,
-                      predicted: np.ndarray) -> dict[str, Metrics]:  # fmt: skip
+                      predicted: np.ndarray,
+                      shown_actions: Sequence[dict[str, list[str]]] | None = None) -> dict[str, Metrics]:  # fmt: skip
     """Metrics over all items and per language (``all``, ``en``, ``fr``...)."""
-    out = {"all": score(items, targets, probs, predicted)}
+    out = {"all": score(items, targets, probs, predicted, shown_actions)}
     for lang in sorted({it.lang for it in items if it.lang}):
         rows = [i for i, it in enumerate(items) if it.lang == lang]
-        out[lang] = score([items[i] for i in rows], targets, probs[rows], predicted[rows])
+        shown = [shown_actions[i] for i in rows] if shown_actions is not None else None
+        out[lang] = score([items[i] for i in rows], targets, probs[rows], predicted[rows], shown)
     return out
 
 
-def read_predictions(path: str | Path, items: Sequence[LabelledItem],
-                     targets: list[str]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Probability and predicted matrices from a ``gcmalign classify`` output file."""
+def read_predictions(
+    path: str | Path, items: Sequence[LabelledItem], targets: list[str]
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, list[str]]]]:
+    """Probability and predicted matrices, and the action letters shown per item (target ->
+    codes), from a ``gcmalign classify`` output file."""
     index = {t: i for i, t in enumerate(targets)}
     rows = {it.id: r for r, it in enumerate(items)}
     probs = np.zeros((len(items), len(targets)))
     predicted = np.zeros((len(items), len(targets)), dtype=bool)
+    shown: list[dict[str, list[str]]] = [{} for _ in items]
     seen = set()
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -127,10 +162,11 @@ def read_predictions(path: str | Path, items: Sequence[LabelledItem],
                 continue
             probs[rows[rid], ti] = float(m.get("score", 0.0))
             predicted[rows[rid], ti] = bool(m.get("predicted", False))
+            shown[rows[rid]][targets[ti]] = [str(a) for a in m.get("actions") or []]
     missing = len(rows) - len(seen)
     if missing:
         raise InputError(str(path), f"{missing} gold items have no prediction")
-    return probs, predicted
+    return probs, predicted, shown
 
 
 def evaluate_configs(
@@ -143,7 +179,10 @@ def evaluate_configs(
     """Run each configuration of the classifier on ``items`` and score it.
 
     The scorers run once; each configuration's combiner then fuses their outputs. A
-    configuration whose encoder is not installed is left out.
+    configuration whose encoder is not installed is left out. When the gold names lettered
+    actions, each configuration also classifies as `gcmalign classify` does (its cascade
+    embeds only the texts it is unsure of), to score the action letters its mappings show;
+    encoders cache vectors by text, so nothing is embedded twice.
     """
     from gcmalign.classify import Classifier, ClassifyItem
     from gcmalign.classify.encoders import get_encoder
@@ -159,7 +198,10 @@ def evaluate_configs(
         clf = Classifier(framework, config=config, model_path=model_path)
         probs = clf._proba(classify_items, outputs)
         predicted = probs >= clf.threshold
-        results[config] = score_by_language(items, clf.framework.target_ids, probs, predicted)
+        shown = None
+        if any(it.actions for it in items):
+            shown = [{m.target: m.actions for m in ms} for ms in clf.predict(classify_items)]
+        results[config] = score_by_language(items, clf.framework.target_ids, probs, predicted, shown)
     return results
 
 

@@ -22,6 +22,7 @@ class LabelledItem:
     labels: list[str] = field(default_factory=list)
     primary: str | None = None
     callouts: set[str] = field(default_factory=set)
+    actions: list[str] = field(default_factory=list)  # lettered actions it carries out, e.g. "9c"
 
 
 def label_matrix(items: Sequence[LabelledItem], targets: list[str]) -> np.ndarray:
@@ -35,13 +36,17 @@ def label_matrix(items: Sequence[LabelledItem], targets: list[str]) -> np.ndarra
     return y
 
 
+def _codes(value: object) -> list[str]:
+    """A list of codes from a JSON list or a CSV cell ("9, 10" or "9;10")."""
+    if isinstance(value, str):
+        return [x.strip() for x in value.replace(";", ",").split(",") if x.strip()]
+    return [str(x) for x in value or []]
+
+
 def _from_record(rec: dict, source: str, line: int) -> LabelledItem:
     if not isinstance(rec, dict) or "text" not in rec:
         raise InputError(source, f"line {line}: an item needs a 'text' field")
-    labels = rec.get("labels") or []
-    if isinstance(labels, str):
-        labels = [x.strip() for x in labels.replace(";", ",").split(",") if x.strip()]
-    labels = [str(x) for x in labels]
+    labels = _codes(rec.get("labels"))
     primary = rec.get("primary")
     return LabelledItem(
         id=str(rec.get("id", line)),
@@ -49,6 +54,7 @@ def _from_record(rec: dict, source: str, line: int) -> LabelledItem:
         lang=rec.get("lang") or None,
         labels=labels,
         primary=str(primary) if primary not in (None, "") else (labels[0] if labels else None),
+        actions=_codes(rec.get("actions")),
     )
 
 

@@ -23,6 +23,15 @@ def metrics_tables(results: dict[str, dict[str, Metrics]], *, per_target: bool,
                             _pct(m.micro_f1), _pct(m.macro_f1), _pct(m.top1_accuracy),
                             _pct(m.none_accuracy), _pct(m.ece))  # fmt: skip
     tables = [summary]
+    scored = [(c, lang, m.actions) for c, by in results.items() for lang, m in by.items() if m.actions]
+    if scored:
+        # shown on the gold primary objective's mapping, whatever its rank
+        actions = Table(title=f"{title}: lettered actions on the gold primary's mapping")
+        for col in ("config", "lang", "n", "shown", "hit", "precision"):
+            actions.add_column(col, justify="right" if col not in ("config", "lang") else "left")
+        for config, lang, a in scored:
+            actions.add_row(config, lang, str(a.n), _pct(a.shown), _pct(a.hit), _pct(a.precision))
+        tables.append(actions)
     if per_target:
         for config, by_lang in results.items():
             m = by_lang["all"]
