@@ -237,6 +237,40 @@ def test_classify_and_eval_commands(tmp_path):
     assert figures["top1_accuracy"] == 1.0 and figures["n"] == 2
 
 
+def test_action_picker_sums_standardised_views_over_the_targets_actions():
+    from gcmalign.classify.actions import ActionPicker
+
+    fw = parse_framework(
+        {
+            "id": "toy",
+            "targets": [
+                {"id": "A", "title": {"en": "a"}, "actions": [{"id": x, "text": {"en": x}} for x in "abc"]},
+                {"id": "B", "title": {"en": "b"}, "actions": [{"id": "a", "text": {"en": "only"}}]},
+                {"id": "C", "title": {"en": "c"}},
+            ],
+        }
+    )
+    picker = ActionPicker(fw)
+    assert [a.code for a in picker.actions] == ["Aa", "Ab", "Ac", "Ba"]
+    # columns are the framework's actions; B's column must not sway A's pick
+    sharp = np.array([0.0, 1.0, 0.0, 9.0])  # one view sure of Ab
+    flat = np.array([0.2, 0.5, 0.6, 9.0])  # another preferring Ac, with Ab close behind
+    assert picker.pick(0, [sharp, flat]) == "Ab"  # each view standardised, then summed
+    assert picker.pick(0, [flat]) == "Ac"
+    assert picker.pick(0, [np.full(4, np.nan), flat]) == "Ac"  # a view the row lacks is skipped
+    assert picker.pick(0, []) is None
+    assert picker.pick(1, []) == "Ba"  # a single action needs no view
+    assert picker.pick(2, [sharp]) is None  # no actions
+
+
+def test_without_a_model_or_encoder_the_lexicons_action_terms_are_shown():
+    clf = Classifier("gcm", config="lexicon")
+    clf.bundle = None
+    text = "In 2019, Niger's parliament completed the ratification of the Smuggling Protocol."
+    top = clf.predict([ClassifyItem(text, "en")])[0][0]
+    assert (top.target, top.actions) == ("9", ["9a"])
+
+
 def test_eval_scores_the_action_letters_on_the_gold_primarys_mapping(tmp_path):
     gold = [
         {"id": "a", "text": "t", "labels": ["9", "10"], "actions": ["9c"]},  # 9c shown with 9a: hit

@@ -40,7 +40,9 @@ def validation() -> list[dict]:
 
 
 def test_every_item_is_well_formed(training, test_split, validation):
-    targets = set(load_framework("gcm").target_ids)
+    framework = load_framework("gcm")
+    targets = set(framework.target_ids)
+    actions = {t.id: {a.label(t.id) for a in t.actions} for t in framework.targets}
     for row in training + test_split + validation:
         assert set(row) >= KEYS, row.get("id")
         assert row["lang"] in ("en", "fr"), row["id"]
@@ -48,6 +50,8 @@ def test_every_item_is_well_formed(training, test_split, validation):
         assert set(row["labels"]) <= targets and len(set(row["labels"])) == len(row["labels"]), row["id"]
         # the primary comes first; an item that fits no objective has neither
         assert (row["labels"][0] == row["primary"]) if row["labels"] else row["primary"] is None, row["id"]
+        # lettered actions, where given, are the framework's, under the item's primary objective
+        assert set(row.get("actions", [])) <= actions.get(row["primary"], set()), row["id"]
 
 
 def test_ids_are_unique_across_all_files(training, test_split, validation):

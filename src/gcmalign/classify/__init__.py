@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
+from scipy import sparse
 
+from gcmalign.classify.actions import ActionPicker
 from gcmalign.classify.bundle import ModelBundle, load_bundle
 from gcmalign.classify.embedding import EmbeddingScores, embedding_scorer
 from gcmalign.classify.encoders import get_encoder
@@ -54,7 +57,6 @@ CASCADES: dict[str, tuple[str, float, str]] = {
     "default": ("fast", 0.8, "average"),
     "fast": ("sparse", 0.9, "replace"),
 }
-ACTION_MIN_SIMILARITY = 0.45
 # Encoders read the lead of a text: cost grows with length, and the lead names the activity.
 # Chosen by cross-validation on the training split (accuracy flat down to these lengths).
 LEAD_CHARS = {"usem3": 200, "e5": 400}
@@ -90,25 +92,25 @@ class ScorerOutputs:
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # encoder -> (n, dim)
     similarity: dict = field(default_factory=dict)  # encoder -> EmbeddingScores
     sparse_logits: np.ndarray | None = None
+    sparse_actions: np.ndarray | None = None  # (n, n_actions) TF-IDF similarity to each action
 
     def absorb(self, idx: np.ndarray, part: ScorerOutputs) -> None:
-        """Take the embeddings ``part`` (the rows ``idx``) has and this batch lacks; the other rows'
-        are NaN and their best actions None (a cascade embeds only some texts)."""
+        """Take the embeddings ``part`` (the rows ``idx``) has and this batch lacks; the other rows
+        are NaN (a cascade embeds only some texts)."""
         n = len(self.texts)
         for name, vecs in part.vectors.items():
             full = self.vectors.setdefault(name, np.full((n, vecs.shape[1]), np.nan, dtype=vecs.dtype))
             full[idx] = vecs
         for name, sim in part.similarity.items():
             if name not in self.similarity:
-                t = sim.title.shape[1]
                 self.similarity[name] = EmbeddingScores(
-                    *(np.full((n, t), np.nan, dtype=np.float64) for _ in range(3)),
-                    [[None] * t for _ in range(n)],
+                    *(
+                        np.full((n, m.shape[1]), np.nan, dtype=np.float64)
+                        for m in (sim.title, sim.top, sim.actions)
+                    )
                 )
             full = self.similarity[name]
-            full.title[idx], full.action[idx], full.top[idx] = sim.title, sim.action, sim.top
-            for k, i in enumerate(idx):
-                full.best_action[i] = sim.best_action[k]
+            full.title[idx], full.top[idx], full.actions[idx] = sim.title, sim.top, sim.actions
 
     def rows(self, mask: np.ndarray) -> ScorerOutputs:
         """The outputs for the texts where ``mask`` is true (or at the indices ``mask`` lists)."""
@@ -123,6 +125,7 @@ class ScorerOutputs:
             vectors={k: v[idx] for k, v in self.vectors.items()},
             similarity={k: v.rows(idx) for k, v in self.similarity.items()},
             sparse_logits=None if self.sparse_logits is None else self.sparse_logits[idx],
+            sparse_actions=None if self.sparse_actions is None else self.sparse_actions[idx],
         )
 
 
@@ -157,6 +160,12 @@ class Classifier:
             self.activity = {}
         self.threshold = self.combiner.threshold if threshold is None else threshold
         self._vocab: dict[int, set[str]] = {}
+        self.action_picker = ActionPicker(self.framework)
+
+    @cached_property
+    def _action_features(self) -> sparse.csr_matrix:
+        """The sparse model's TF-IDF rows of each action's wording and terms."""
+        return self.bundle.sparse.features(self.action_picker.descriptions())  # type: ignore[union-attr]
 
     def _resolve(self, config: str) -> str:
         """Fall back to a lighter configuration when an encoder package is missing."""
@@ -193,7 +202,9 @@ class Classifier:
             ).reshape(len(texts), t),
         )
         if self.bundle is not None and self.bundle.sparse is not None:
-            out.sparse_logits = self.bundle.sparse.logits(list(texts))
+            features = self.bundle.sparse.features(list(texts))
+            out.sparse_logits = self.bundle.sparse.logits_of(features)
+            out.sparse_actions = (features @ self._action_features.T).toarray()
         if encoders is None:
             # a cascade embeds later, and only the texts its cheaper configuration is unsure of
             encoders = sorted(encoders_for(self._first_config()))
@@ -310,23 +321,26 @@ class Classifier:
             order = np.argsort(-probs[i], kind="stable")
             n_pred = int((probs[i] >= self.threshold).sum())
             sents = outputs.lexicon_results[i].sentences  # already split by the lexicon scorer
+            views = [sim.actions[i] for sim in outputs.similarity.values()]
+            if outputs.sparse_actions is not None:
+                views.append(outputs.sparse_actions[i])
+            picks = self.action_picker.best_per_target(views)
             results.append(
                 [
-                    self._mapping(i, int(ti), item, outputs, probs, sents)
+                    self._mapping(i, int(ti), item, outputs, probs, sents, picks)
                     for ti in order[: n_pred + RUNNERS_UP]
                 ]
             )
         return results
 
-    def _mapping(self, i: int, ti: int, item: ClassifyItem, outputs: ScorerOutputs,
-                 probs: np.ndarray, sents: list[Sentence]) -> Mapping:  # fmt: skip
+    def _mapping(self, i: int, ti: int, item: ClassifyItem, outputs: ScorerOutputs, probs: np.ndarray,
+                 sents: list[Sentence], picks: dict[int, str]) -> Mapping:  # fmt: skip
         target = self.framework.targets[ti]
         lex = outputs.lexicon_results[i]
         fired = []
         if target.id in lex.scores:
             fired.append("lexicon")
-        embedded = [sim for sim in outputs.similarity.values() if not np.isnan(sim.action[i, ti])]
-        if embedded:
+        if any(not np.isnan(sim.title[i, ti]) for sim in outputs.similarity.values()):
             fired.append("embedding")
         if self.supervised or outputs.sparse_logits is not None:
             fired.append("supervised")
@@ -334,12 +348,8 @@ class Classifier:
             fired.append("callout")
         if target.id in lex.quotes:
             fired.append("title")
-        actions = list(lex.actions.get(target.id, []))
-        if not actions and embedded:
-            sim = embedded[0]
-            letter = sim.best_action[i][ti]
-            if letter and sim.action[i, ti] >= ACTION_MIN_SIMILARITY:
-                actions = [f"{target.id}{letter}"]
+        # with no model and no encoder, the actions whose lexicon terms the text holds
+        actions = [picks[ti]] if ti in picks else list(lex.actions.get(target.id, []))
         quote = lex.quotes.get(target.id)
         sent = (
             sents[quote]

@@ -15,27 +15,26 @@ TOP_K = 3
 
 @dataclass
 class EmbeddingScores:
-    """Per text and target: title similarity, best action similarity, mean of the top 3."""
+    """Per text: title similarity and mean of the top 3 per target, similarity per action."""
 
     title: np.ndarray  # (n_texts, n_targets)
-    action: np.ndarray
-    top: np.ndarray
-    best_action: list[list[str | None]]  # action letter with the highest similarity
+    top: np.ndarray  # (n_texts, n_targets)
+    actions: np.ndarray  # (n_texts, n_actions), columns as `framework_actions` lists them
 
     def rows(self, idx: np.ndarray) -> EmbeddingScores:
-        return EmbeddingScores(
-            self.title[idx], self.action[idx], self.top[idx], [self.best_action[i] for i in idx]
-        )
+        return EmbeddingScores(self.title[idx], self.top[idx], self.actions[idx])
 
 
-def descriptors(framework: Framework) -> list[tuple[str, int, str, str | None]]:
-    """The framework's own sentences: (text, target index, kind, action letter)."""
-    out: list[tuple[str, int, str, str | None]] = []
+def descriptors(framework: Framework) -> list[tuple[str, int, str, int | None]]:
+    """The framework's own sentences: (text, target index, kind, action column or None)."""
+    out: list[tuple[str, int, str, int | None]] = []
+    column = 0
     for ti, target in enumerate(framework.targets):
         out += [(title, ti, "title", None) for title in target.titles()]
         out += [(desc, ti, "description", None) for desc in target.description.values() if desc]
         for action in target.actions:
-            out += [(text, ti, "action", action.id) for text in action.text.values() if text]
+            out += [(text, ti, "action", column) for text in action.text.values() if text]
+            column += 1  # in the order of `framework_actions`
     return out
 
 
@@ -58,16 +57,17 @@ class EmbeddingScorer:
     def __init__(self, framework: Framework, encoder: Encoder) -> None:
         self.framework = framework
         self.encoder = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
-        texts, owners, kinds, letters = [], [], [], []
-        for text, ti, kind, letter in descriptors(framework):
+        texts, owners, kinds, columns = [], [], [], []
+        for text, ti, kind, column in descriptors(framework):
             texts.append(text)
             owners.append(ti)
             kinds.append(kind)
-            letters.append(letter)
+            columns.append(column)
         self._desc = self.encoder.encode(texts)
         self._owners = np.array(owners)
         self._kinds = np.array(kinds)
-        self._letters = letters
+        self._action_columns = [(d, c) for d, c in enumerate(columns) if c is not None]
+        self._n_actions = sum(len(target.actions) for target in framework.targets)
         self._target_vectors: np.ndarray | None = None
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -77,9 +77,10 @@ class EmbeddingScorer:
         sims = vectors @ self._desc.T  # (n, n_desc)
         n, t = len(vectors), len(self.framework.targets)
         title = np.full((n, t), -1.0, dtype=np.float32)
-        action = np.full((n, t), -1.0, dtype=np.float32)
         top = np.zeros((n, t), dtype=np.float32)
-        best_action: list[list[str | None]] = [[None] * t for _ in range(n)]
+        actions = np.full((n, self._n_actions), -1.0, dtype=np.float32)
+        for d, column in self._action_columns:  # an action worded in several languages: its best
+            actions[:, column] = np.maximum(actions[:, column], sims[:, d])
         for ti in range(t):
             cols = np.where(self._owners == ti)[0]
             sub = sims[:, cols]
@@ -88,14 +89,7 @@ class EmbeddingScorer:
             tcols = cols[self._kinds[cols] == "title"]
             if len(tcols):
                 title[:, ti] = sims[:, tcols].max(axis=1)
-            acols = cols[self._kinds[cols] == "action"]
-            if len(acols):
-                asims = sims[:, acols]
-                action[:, ti] = asims.max(axis=1)
-                arg = asims.argmax(axis=1)
-                for i in range(n):
-                    best_action[i][ti] = self._letters[acols[arg[i]]]
-        return EmbeddingScores(title=title, action=action, top=top, best_action=best_action)
+        return EmbeddingScores(title=title, top=top, actions=actions)
 
     def target_vectors(self) -> np.ndarray:
         """One vector per target: the mean of its descriptors (for evidence search)."""

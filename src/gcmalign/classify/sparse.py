@@ -128,7 +128,11 @@ class SparseScorer:
         return np.ascontiguousarray(self.coef.T, dtype=np.float64)
 
     def logits(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.features(texts) @ self._coef_columns) + self.intercept
+        return self.logits_of(self.features(texts))
+
+    def logits_of(self, features: sparse.csr_matrix) -> np.ndarray:
+        """Logits of texts whose :meth:`features` are already computed."""
+        return np.asarray(features @ self._coef_columns) + self.intercept
 
     @classmethod
     def fit(cls, targets: list[str], texts: list[str], y: np.ndarray) -> SparseScorer:

@@ -1,0 +1,83 @@
+"""Which lettered action of a target a text carries out (the ``9c`` shown beside a mapping).
+
+Every view of a text that scores each action (the sparse model's TF-IDF similarity to the
+action's wording and lexicon terms, each encoder's similarity to the action's wording) is
+standardised over the target's actions, and the views are summed; the best sum is shown.
+The sparse view costs almost nothing and exists for every text, so every configuration with a
+model shows an action on every mapping; an encoder adds its view where the cascade embedded
+the text. Measured in docs/DESIGN.md ("Action letters").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gcmalign.frameworks import Framework
+
+
+@dataclass(frozen=True)
+class FrameworkAction:
+    code: str  # e.g. "9c"
+    target_index: int
+    texts: tuple[str, ...]  # the action's wording in each language
+    terms: tuple[str, ...]  # its lexicon terms in each language
+
+
+def framework_actions(framework: Framework) -> list[FrameworkAction]:
+    """The lettered actions of every target, in framework order (the columns of action views)."""
+    return [
+        FrameworkAction(
+            code=action.label(target.id),
+            target_index=ti,
+            texts=tuple(t for t in action.text.values() if t),
+            terms=tuple(term for terms in action.lexicon.values() for term in terms),
+        )
+        for ti, target in enumerate(framework.targets)
+        for action in target.actions
+    ]
+
+
+class ActionPicker:
+    """Picks each target's best action from views that score every action of the framework."""
+
+    def __init__(self, framework: Framework) -> None:
+        self.actions = framework_actions(framework)
+        owners = np.array([a.target_index for a in self.actions], dtype=np.int64)
+        # framework_actions lists each target's actions together: one slice per target
+        self._targets = sorted({int(t) for t in owners})
+        self._starts = np.array([int(np.argmax(owners == t)) for t in self._targets], dtype=np.int64)
+        self._counts = np.array([int((owners == t).sum()) for t in self._targets], dtype=np.int64)
+
+    def descriptions(self) -> list[str]:
+        """One text per action (wording and terms, all languages) for a bag-of-words view."""
+        return [" ".join((*a.texts, *a.terms)) for a in self.actions]
+
+    def best_per_target(self, views: Sequence[np.ndarray]) -> dict[int, str]:
+        """Target index -> code of its action with the highest sum of scores standardised over
+        the target's actions, one term per view (a row of scores per framework action; views
+        with NaN are skipped). A target with a single action gets it without any view."""
+        total = np.zeros(len(self.actions))
+        used = False
+        for view in views:
+            scores = np.asarray(view, dtype=np.float64)
+            if np.isnan(scores).any():
+                continue
+            # per-target mean and deviation in one pass: numpy calls per target cost more
+            # than the arithmetic (a text's mappings are picked for every target at once)
+            mean = np.add.reduceat(scores, self._starts) / self._counts
+            dev = scores - np.repeat(mean, self._counts)
+            std = np.sqrt(np.add.reduceat(dev * dev, self._starts) / self._counts)
+            total += dev / np.repeat(std + 1e-9, self._counts)
+            used = True
+        out = {}
+        for ti, start, count in zip(self._targets, self._starts, self._counts, strict=True):
+            if used or count == 1:
+                out[ti] = self.actions[start + int(np.argmax(total[start : start + count]))].code
+        return out
+
+    def pick(self, target_index: int, views: Sequence[np.ndarray]) -> str | None:
+        """The code of one target's best action (see :meth:`best_per_target`)."""
+        return self.best_per_target(views).get(target_index)
