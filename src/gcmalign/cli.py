@@ -219,8 +219,6 @@ def evaluate(
         if pred is not None:
             targets = load_framework(framework).target_ids
             probs, predicted, shown = read_predictions(pred, items, targets)
-            if not any(it.actions for it in items):
-                shown = None
             results = {pred.name: score_by_language(items, targets, probs, predicted, shown)}
         else:
             with err.status("scoring with every configuration..."):
