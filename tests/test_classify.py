@@ -263,6 +263,40 @@ def test_action_picker_sums_standardised_views_over_the_targets_actions():
     assert picker.pick(2, [sharp]) is None  # no actions
 
 
+def test_action_examples_are_grouped_stored_and_read_beside_the_wording(tmp_path):
+    from gcmalign.classify.actions import ActionPicker, examples_by_action
+    from gcmalign.classify.bundle import ModelBundle, load_bundle
+    from gcmalign.classify.labelled import LabelledItem
+
+    items = [
+        LabelledItem("1", "seasonal pickers' contracts checked", labels=["6"], actions=["6c"]),
+        LabelledItem("2", "a helpline for stranded nationals", labels=["14"], actions=["14a", "14b"]),
+        LabelledItem("3", "recruiters trained on fees", labels=["6"], actions=["6c"]),
+        LabelledItem("4", "no action named", labels=["6"]),
+    ]
+    examples = examples_by_action(items)
+    assert examples == {
+        "6c": ["seasonal pickers' contracts checked", "recruiters trained on fees"],
+        "14a": ["a helpline for stranded nationals"],
+        "14b": ["a helpline for stranded nationals"],
+    }
+    path = tmp_path / "toy.json"
+    ModelBundle(framework="gcm", action_examples=examples).save(path)
+    assert load_bundle("gcm", path).action_examples == examples
+    picker = ActionPicker(load_framework("gcm"))
+    described = dict(zip([a.code for a in picker.actions], picker.descriptions(examples), strict=True))
+    assert described["6c"].endswith("seasonal pickers' contracts checked recruiters trained on fees")
+    assert "helpline" not in described["6d"]
+
+
+def test_the_shipped_model_has_example_activities_for_every_gcm_action():
+    from gcmalign.classify.actions import framework_actions
+    from gcmalign.classify.bundle import load_bundle
+
+    examples = load_bundle("gcm").action_examples
+    assert {a.code for a in framework_actions(load_framework("gcm"))} <= set(examples)
+
+
 def test_without_a_model_or_encoder_the_lexicons_action_terms_are_shown():
     clf = Classifier("gcm", config="lexicon")
     clf.bundle = None

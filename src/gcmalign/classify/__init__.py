@@ -164,8 +164,9 @@ class Classifier:
 
     @cached_property
     def _action_features(self) -> sparse.csr_matrix:
-        """The sparse model's TF-IDF rows of each action's wording and terms."""
-        return self.bundle.sparse.features(self.action_picker.descriptions())  # type: ignore[union-attr]
+        """The sparse model's TF-IDF rows of each action's wording, terms and example activities."""
+        examples = self.bundle.action_examples  # type: ignore[union-attr]
+        return self.bundle.sparse.features(self.action_picker.descriptions(examples))  # type: ignore[union-attr]
 
     def _resolve(self, config: str) -> str:
         """Fall back to a lighter configuration when an encoder package is missing."""
@@ -321,10 +322,7 @@ class Classifier:
             order = np.argsort(-probs[i], kind="stable")
             n_pred = int((probs[i] >= self.threshold).sum())
             sents = outputs.lexicon_results[i].sentences  # already split by the lexicon scorer
-            views = [sim.actions[i] for sim in outputs.similarity.values()]
-            if outputs.sparse_actions is not None:
-                views.append(outputs.sparse_actions[i])
-            picks = self.action_picker.best_per_target(views)
+            picks = self.action_picker.best_per_target(self._action_views(outputs, i))
             results.append(
                 [
                     self._mapping(i, int(ti), item, outputs, probs, sents, picks)
@@ -332,6 +330,17 @@ class Classifier:
                 ]
             )
         return results
+
+    def _action_views(self, outputs: ScorerOutputs, i: int) -> list[np.ndarray]:
+        """The views that pick text ``i``'s action letters (see `classify/actions.py`)."""
+        if outputs.sparse_actions is not None and self.bundle and self.bundle.action_examples:
+            # read with example activities, the bag-of-words view alone did better than summed
+            # with the encoders' views of the actions' wording (docs/DESIGN.md)
+            return [outputs.sparse_actions[i]]
+        views = [sim.actions[i] for sim in outputs.similarity.values()]
+        if outputs.sparse_actions is not None:
+            views.append(outputs.sparse_actions[i])
+        return views
 
     def _mapping(self, i: int, ti: int, item: ClassifyItem, outputs: ScorerOutputs, probs: np.ndarray,
                  sents: list[Sentence], picks: dict[int, str]) -> Mapping:  # fmt: skip

@@ -1,11 +1,12 @@
 """Which lettered action of a target a text carries out (the ``9c`` shown beside a mapping).
 
-Every view of a text that scores each action (the sparse model's TF-IDF similarity to the
-action's wording and lexicon terms, each encoder's similarity to the action's wording) is
-standardised over the target's actions, and the views are summed; the best sum is shown.
-The sparse view costs almost nothing and exists for every text, so every configuration with a
-model shows an action on every mapping; an encoder adds its view where the cascade embedded
-the text. Measured in docs/DESIGN.md ("Action letters").
+Each view of a text scores every action of the framework; a target's scores are standardised
+over its actions in each view and summed, and the best sum is shown. The views
+(`Classifier._action_views`): the sparse model's TF-IDF similarity to each action's wording,
+lexicon terms and example activities (training items labelled with the action, kept in the
+model file) alone when the model has examples; otherwise that similarity without examples
+plus each encoder's similarity to the action's wording. Measured in docs/DESIGN.md ("Action
+letters").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gcmalign.classify.labelled import LabelledItem
 from gcmalign.frameworks import Framework
 
 
@@ -40,6 +42,15 @@ def framework_actions(framework: Framework) -> list[FrameworkAction]:
     ]
 
 
+def examples_by_action(items: Sequence[LabelledItem]) -> dict[str, list[str]]:
+    """Action code -> the texts of the items labelled with that action, in item order."""
+    out: dict[str, list[str]] = {}
+    for item in items:
+        for code in item.actions:
+            out.setdefault(code, []).append(item.text)
+    return out
+
+
 class ActionPicker:
     """Picks each target's best action from views that score every action of the framework."""
 
@@ -51,9 +62,11 @@ class ActionPicker:
         self._starts = np.array([int(np.argmax(owners == t)) for t in self._targets], dtype=np.int64)
         self._counts = np.array([int((owners == t).sum()) for t in self._targets], dtype=np.int64)
 
-    def descriptions(self) -> list[str]:
-        """One text per action (wording and terms, all languages) for a bag-of-words view."""
-        return [" ".join((*a.texts, *a.terms)) for a in self.actions]
+    def descriptions(self, examples: dict[str, list[str]] | None = None) -> list[str]:
+        """One text per action for a bag-of-words view: its wording and terms in every language,
+        and the ``examples`` (activities labelled with it) when given."""
+        examples = examples or {}
+        return [" ".join((*a.texts, *a.terms, *examples.get(a.code, []))) for a in self.actions]
 
     def best_per_target(self, views: Sequence[np.ndarray]) -> dict[int, str]:
         """Target index -> code of its action with the highest sum of scores standardised over

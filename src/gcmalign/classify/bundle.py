@@ -25,6 +25,9 @@ class ModelBundle:
     # per encoder: one regression telling texts that report an activity advancing some target
     # from those that do not (the training items without labels)
     activity: dict[str, SupervisedScorer] = field(default_factory=dict)
+    # per lettered action (e.g. "9c"): the training activities labelled with it, which the
+    # action letters' bag-of-words view reads beside the action's own wording
+    action_examples: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -33,6 +36,7 @@ class ModelBundle:
             "supervised": {k: v.to_json() for k, v in self.supervised.items()},
             "combiners": {k: v.to_json() for k, v in self.combiners.items()},
             "activity": {k: v.to_json() for k, v in self.activity.items()},
+            "action_examples": self.action_examples,
         }
 
     @classmethod
@@ -43,6 +47,7 @@ class ModelBundle:
             combiners={k: LearnedCombiner.from_json(v) for k, v in data["combiners"].items()},
             meta=data.get("meta", {}),
             activity={k: SupervisedScorer.from_json(v) for k, v in data.get("activity", {}).items()},
+            action_examples=data.get("action_examples", {}),
         )
 
     def save(self, path: str | Path) -> None:

@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
 
 from gcmalign.classify import Classifier, ScorerOutputs
+from gcmalign.classify.actions import examples_by_action
 from gcmalign.classify.bundle import ModelBundle
 from gcmalign.classify.encoders import get_encoder
 from gcmalign.classify.fusion import CONFIGS, LearnedCombiner, encoders_for
@@ -239,6 +240,7 @@ def train_bundle(
             )
     say("training the sparse learned scorer")
     bundle.sparse = SparseScorer.fit(targets, texts + extra_texts, np.vstack([y, extra_y]))
+    bundle.action_examples = examples_by_action(items)
     feats = base.features(outputs, logits=oof)
     for config in CONFIGS:
         if not encoders_for(config) <= set(encoders):
@@ -255,6 +257,7 @@ def train_bundle(
         "supervised_c": SUPERVISED_C,
         "combiner_c": COMBINER_C,
         "activity_c": ACTIVITY_C,
+        "action_examples": sum(len(v) for v in bundle.action_examples.values()),
         "folds": FOLDS,
         "seed": SEED,
     }
