@@ -255,12 +255,10 @@ def test_action_picker_sums_standardised_views_over_the_targets_actions():
     # columns are the framework's actions; B's column must not sway A's pick
     sharp = np.array([0.0, 1.0, 0.0, 9.0])  # one view sure of Ab
     flat = np.array([0.2, 0.5, 0.6, 9.0])  # another preferring Ac, with Ab close behind
-    assert picker.pick(0, [sharp, flat]) == "Ab"  # each view standardised, then summed
-    assert picker.pick(0, [flat]) == "Ac"
-    assert picker.pick(0, [np.full(4, np.nan), flat]) == "Ac"  # a view the row lacks is skipped
-    assert picker.pick(0, []) is None
-    assert picker.pick(1, []) == "Ba"  # a single action needs no view
-    assert picker.pick(2, [sharp]) is None  # no actions
+    assert picker.best_per_target([sharp, flat]) == {0: "Ab", 1: "Ba"}  # each standardised, then summed
+    assert picker.best_per_target([flat])[0] == "Ac"
+    assert picker.best_per_target([np.full(4, np.nan), flat])[0] == "Ac"  # a view the row lacks is skipped
+    assert picker.best_per_target([]) == {1: "Ba"}  # a single action needs no view; C has none
 
 
 def test_action_examples_are_grouped_stored_and_read_beside_the_wording(tmp_path):

@@ -90,7 +90,3 @@ class ActionPicker:
             if used or count == 1:
                 out[ti] = self.actions[start + int(np.argmax(total[start : start + count]))].code
         return out
-
-    def pick(self, target_index: int, views: Sequence[np.ndarray]) -> str | None:
-        """The code of one target's best action (see :meth:`best_per_target`)."""
-        return self.best_per_target(views).get(target_index)
