@@ -34,6 +34,7 @@ from gcmalign.classify.fusion import (
     embedding_features,
     encoders_for,
     lexicon_features,
+    neighbour_features,
     supervised_features,
 )
 from gcmalign.classify.lexicon import LexiconResult, LexiconScorer, term_stems
@@ -93,6 +94,7 @@ class ScorerOutputs:
     similarity: dict = field(default_factory=dict)  # encoder -> EmbeddingScores
     sparse_logits: np.ndarray | None = None
     sparse_actions: np.ndarray | None = None  # (n, n_actions) TF-IDF similarity to each action
+    neighbour_shares: np.ndarray | None = None  # (n, t) see classify/neighbours.py
 
     def absorb(self, idx: np.ndarray, part: ScorerOutputs) -> None:
         """Take the embeddings ``part`` (the rows ``idx``) has and this batch lacks; the other rows
@@ -126,6 +128,7 @@ class ScorerOutputs:
             similarity={k: v.rows(idx) for k, v in self.similarity.items()},
             sparse_logits=None if self.sparse_logits is None else self.sparse_logits[idx],
             sparse_actions=None if self.sparse_actions is None else self.sparse_actions[idx],
+            neighbour_shares=None if self.neighbour_shares is None else self.neighbour_shares[idx],
         )
 
 
@@ -206,6 +209,8 @@ class Classifier:
             features = self.bundle.sparse.features(list(texts))
             out.sparse_logits = self.bundle.sparse.logits_of(features)
             out.sparse_actions = (features @ self._action_features.T).toarray()
+            if self.bundle.neighbours is not None:
+                out.neighbour_shares = self.bundle.neighbours.shares(features)
         if encoders is None:
             # a cascade embeds later, and only the texts its cheaper configuration is unsure of
             encoders = sorted(encoders_for(self._first_config()))
@@ -243,6 +248,10 @@ class Classifier:
             feats.update(supervised_features("sparse", logits["sparse"]))
         elif outputs.sparse_logits is not None:
             feats.update(supervised_features("sparse", outputs.sparse_logits))
+        if logits and "neighbours" in logits:
+            feats.update(neighbour_features(logits["neighbours"]))
+        elif outputs.neighbour_shares is not None:
+            feats.update(neighbour_features(outputs.neighbour_shares))
         for name, sim in outputs.similarity.items():
             feats.update(embedding_features(name, sim.top, sim.title))
         t = len(self.framework.targets)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gcmalign.classify.fusion import LearnedCombiner
+from gcmalign.classify.neighbours import NeighbourIndex
 from gcmalign.classify.sparse import SparseScorer
 from gcmalign.classify.supervised import SupervisedScorer
 
@@ -28,6 +29,8 @@ class ModelBundle:
     # per lettered action (e.g. "9c"): the training activities labelled with it, which the
     # action letters' bag-of-words view reads beside the action's own wording
     action_examples: dict[str, list[str]] = field(default_factory=dict)
+    # the training items' TF-IDF rows and labels, for the neighbour scorer
+    neighbours: NeighbourIndex | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,15 +54,21 @@ class ModelBundle:
         )
 
     def save(self, path: str | Path) -> None:
-        """Write the JSON file, and the sparse scorer's weights beside it."""
+        """Write the JSON file, and the sparse scorer's weights and the neighbour index beside it."""
         path = Path(path)
         path.write_text(json.dumps(self.to_json(), separators=(",", ":")), encoding="utf-8")
         if self.sparse is not None:
             self.sparse.save(_sparse_path(path))
+        if self.neighbours is not None:
+            self.neighbours.save(_neighbours_path(path))
 
 
 def _sparse_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-sparse.npz")
+
+
+def _neighbours_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-neighbours.npz")
 
 
 def bundled_model_path(framework: str) -> Any:
@@ -69,13 +78,17 @@ def bundled_model_path(framework: str) -> Any:
 def load_bundle(framework: str, path: str | Path | None = None) -> ModelBundle | None:
     """The trained model for ``framework`` (bundled, or from ``path``), or ``None``."""
     if path:
-        source, sparse_file = Path(path), _sparse_path(Path(path))
+        source = Path(path)
+        sparse_file, neighbours_file = _sparse_path(source), _neighbours_path(source)
     else:
         source = bundled_model_path(framework)
         sparse_file = resources.files(MODEL_PACKAGE) / f"{framework}-sparse.npz"
+        neighbours_file = resources.files(MODEL_PACKAGE) / f"{framework}-neighbours.npz"
     if not source.is_file():
         return None
     bundle = ModelBundle.from_json(json.loads(source.read_text(encoding="utf-8")))
     if sparse_file.is_file():
         bundle.sparse = SparseScorer.load(sparse_file)
+    if neighbours_file.is_file():
+        bundle.neighbours = NeighbourIndex.load(neighbours_file)
     return bundle

