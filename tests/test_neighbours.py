@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from gcmalign.classify import NEIGHBOUR_SHARE_FIRES, Classifier, ClassifyItem
 from gcmalign.classify.bundle import ModelBundle, load_bundle
 from gcmalign.classify.neighbours import RARE_IDF, NeighbourIndex
 from gcmalign.classify.sparse import SparseScorer
@@ -71,3 +72,14 @@ def test_the_shipped_model_has_an_index_of_its_training_items():
     assert bundle.neighbours is not None
     assert bundle.neighbours.vectors.shape[0] == bundle.meta["items"] == bundle.neighbours.labels.shape[0]
     assert "knn_sparse" in bundle.combiners["default"].features
+
+
+def test_a_mapping_says_when_the_neighbours_carry_its_target():
+    clf = Classifier("gcm", config="sparse")
+    text = "In 2022 a workshop in Dakar discussed how to lower the cost of sending remittances home."
+    mappings = clf.predict([ClassifyItem(text)])[0]
+    assert mappings[0].target == "20" and "neighbours" in mappings[0].method.split("+")
+    shares = clf.scorer_outputs([text]).neighbour_shares[0]
+    for m in mappings:
+        index = clf.framework.target_ids.index(m.target)
+        assert ("neighbours" in m.method.split("+")) == (shares[index] >= NEIGHBOUR_SHARE_FIRES)

@@ -80,6 +80,11 @@ class ClassifyItem:
     callouts: set[str] = field(default_factory=set)
 
 
+# the neighbour scorer "fired" for a target when this share of the text's nearest training items
+# (by similarity weight) carries it
+NEIGHBOUR_SHARE_FIRES = 0.1
+
+
 @dataclass
 class ScorerOutputs:
     """What every scorer says about a batch of texts, before fusion."""
@@ -362,6 +367,8 @@ class Classifier:
             fired.append("embedding")
         if self.supervised or outputs.sparse_logits is not None:
             fired.append("supervised")
+        if outputs.neighbour_shares is not None and outputs.neighbour_shares[i, ti] >= NEIGHBOUR_SHARE_FIRES:
+            fired.append("neighbours")
         if target.id in item.callouts:
             fired.append("callout")
         if target.id in lex.quotes:
