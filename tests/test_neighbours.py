@@ -10,6 +10,7 @@ from gcmalign.classify import NEIGHBOUR_SHARE_FIRES, Classifier, ClassifyItem
 from gcmalign.classify.bundle import ModelBundle, load_bundle
 from gcmalign.classify.neighbours import RARE_IDF, NeighbourIndex
 from gcmalign.classify.sparse import SparseScorer
+from gcmalign.errors import GcmalignError
 
 TEXTS = [
     "Workshop on diaspora remittances and the cost of money transfers to Senegal",
@@ -83,3 +84,12 @@ def test_a_mapping_says_when_the_neighbours_carry_its_target():
     for m in mappings:
         index = clf.framework.target_ids.index(m.target)
         assert ("neighbours" in m.method.split("+")) == (shares[index] >= NEIGHBOUR_SHARE_FIRES)
+
+
+def test_a_model_whose_index_file_is_missing_is_refused_by_name(tmp_path):
+    shipped = load_bundle("gcm")
+    path = tmp_path / "gcm.json"
+    shipped.save(path)
+    (tmp_path / "gcm-neighbours.npz").unlink()
+    with pytest.raises(GcmalignError, match=r"gcm-neighbours\.npz"):
+        load_bundle("gcm", path)

@@ -12,6 +12,7 @@ from gcmalign.classify.fusion import LearnedCombiner
 from gcmalign.classify.neighbours import NeighbourIndex
 from gcmalign.classify.sparse import SparseScorer
 from gcmalign.classify.supervised import SupervisedScorer
+from gcmalign.errors import GcmalignError
 
 MODEL_PACKAGE = "gcmalign.models"
 
@@ -91,4 +92,11 @@ def load_bundle(framework: str, path: str | Path | None = None) -> ModelBundle |
         bundle.sparse = SparseScorer.load(sparse_file)
     if neighbours_file.is_file():
         bundle.neighbours = NeighbourIndex.load(neighbours_file)
+    needed = {f for combiner in bundle.combiners.values() for f in combiner.features}
+    for feature, part, file in (
+        ("sup_sparse", bundle.sparse, sparse_file),
+        ("knn_sparse", bundle.neighbours, neighbours_file),
+    ):
+        if feature in needed and part is None:
+            raise GcmalignError(f"{source}: the model needs {file.name} beside it, which is missing")
     return bundle
