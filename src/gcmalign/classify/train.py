@@ -163,11 +163,11 @@ def learned_out_of_fold(
     n_always: int = 0,
     seed: int = SEED,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Out-of-fold logits of every learned scorer (per encoder, activity, sparse; and the
-    neighbour shares, as ``neighbours``), and the extra
-    examples' vectors per encoder. The extra examples join every fold; the last ``n_always`` of
-    them are labelled activities, the only ones the activity scorer also trains on (the
-    framework's own sentences are not activity descriptions)."""
+    """Out-of-fold logits of every learned scorer (per encoder, activity, sparse) and neighbour
+    shares (``neighbours``), and the extra examples' vectors per encoder. The extra examples
+    join every fold; the last ``n_always`` of them are labelled activities, the only ones the
+    activity scorer and the neighbours also use (the framework's own sentences are not
+    activity descriptions)."""
     extra_texts, extra_y = extra
     targets = base.framework.target_ids
     logits: dict[str, np.ndarray] = {}
