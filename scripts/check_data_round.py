@@ -21,6 +21,7 @@ About 30 minutes for 8,000 earlier items on 2 cores, 20 more with ``--halves``; 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import tempfile
 from pathlib import Path
@@ -30,7 +31,10 @@ import numpy as np
 from gcmalign.classify import Classifier, ClassifyItem
 from gcmalign.classify.bundle import bundled_model_path, load_bundle
 from gcmalign.classify.encoders import get_encoder
+from gcmalign.classify.fusion import CONFIGS
 from gcmalign.classify.labelled import LabelledItem, label_matrix, read_items
+from gcmalign.classify.neighbours import METHOD as NEIGHBOURS_METHOD
+from gcmalign.classify.sparse import METHOD as SPARSE_METHOD
 from gcmalign.classify.train import best_threshold, cross_validate, data_digest, train_bundle
 from gcmalign.evaluate import Run, paired_bootstrap, score_by_language
 from gcmalign.frameworks import load_framework
@@ -52,7 +56,10 @@ def earlier_runs(
     """Out-of-fold runs of the earlier items without and with the round, one per seed."""
     targets = load_framework("gcm").target_ids
     y = label_matrix(earlier, targets)
-    key = data_digest(earlier)[:16]
+    # a stored run is reused only for the same items scored by the same features: a run of older
+    # code (another feature list or scorer version) would be compared as if it were this code's
+    code = "|".join([*CONFIGS["default"], SPARSE_METHOD, NEIGHBOURS_METHOD])
+    key = hashlib.sha256(f"{data_digest(earlier)}|{code}".encode()).hexdigest()[:16]
     stored = dict(np.load(baseline)) if baseline and baseline.exists() else {}
     runs: dict[str, list[Run]] = {"without": [], "with": []}
     for seed in seeds:
