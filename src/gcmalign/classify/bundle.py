@@ -59,17 +59,15 @@ class ModelBundle:
         path = Path(path)
         path.write_text(json.dumps(self.to_json(), separators=(",", ":")), encoding="utf-8")
         if self.sparse is not None:
-            self.sparse.save(_sparse_path(path))
+            self.sparse.save(_beside(path.parent, path.stem, "sparse"))
         if self.neighbours is not None:
-            self.neighbours.save(_neighbours_path(path))
+            self.neighbours.save(_beside(path.parent, path.stem, "neighbours"))
 
 
-def _sparse_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}-sparse.npz")
-
-
-def _neighbours_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}-neighbours.npz")
+def _beside(folder: Any, stem: str, part: str) -> Any:
+    """The file of a model's ``part`` (sparse weights, neighbour index) beside its ``stem``.json:
+    ``folder`` is a directory path or the model package's resources."""
+    return folder / f"{stem}-{part}.npz"
 
 
 def bundled_model_path(framework: str) -> Any:
@@ -80,11 +78,11 @@ def load_bundle(framework: str, path: str | Path | None = None) -> ModelBundle |
     """The trained model for ``framework`` (bundled, or from ``path``), or ``None``."""
     if path:
         source = Path(path)
-        sparse_file, neighbours_file = _sparse_path(source), _neighbours_path(source)
+        folder, stem = source.parent, source.stem
     else:
         source = bundled_model_path(framework)
-        sparse_file = resources.files(MODEL_PACKAGE) / f"{framework}-sparse.npz"
-        neighbours_file = resources.files(MODEL_PACKAGE) / f"{framework}-neighbours.npz"
+        folder, stem = resources.files(MODEL_PACKAGE), framework
+    sparse_file, neighbours_file = _beside(folder, stem, "sparse"), _beside(folder, stem, "neighbours")
     if not source.is_file():
         return None
     bundle = ModelBundle.from_json(json.loads(source.read_text(encoding="utf-8")))
