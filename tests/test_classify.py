@@ -411,3 +411,27 @@ def test_fast_cascade_embeds_only_the_texts_it_is_unsure_of():
     # the same text alone or in a batch gets the same scores
     [alone] = fast.predict([ClassifyItem(vague)])
     assert [(m.target, m.score) for m in alone] == [(m.target, m.score) for m in second]
+
+
+def test_eval_tables_keep_every_name_whole_at_eighty_columns(tmp_path):
+    # 80 columns is what Rich assumes when eval's output goes to a pipe or a log file
+    from io import StringIO
+
+    from rich.console import Console
+
+    from gcmalign.report.metrics import metrics_tables
+
+    gold = [{"id": "a", "text": "t", "labels": ["9"], "actions": ["9c"]}]
+    (tmp_path / "gold.jsonl").write_text(json.dumps(gold[0]) + "\n")
+    items = read_items(tmp_path / "gold.jsonl")
+    m = score(items, ["9"], np.ones((1, 1)), np.ones((1, 1), bool), [{"9": ["9c"]}])
+    configs = ["default", "fast", "sparse", "lexicon", "embedding"]
+    results = {c: {"all": m, "en": m} for c in configs}
+    buffer = StringIO()
+    console = Console(file=buffer, width=80)
+    for table in metrics_tables(results, per_target=False, title=str(tmp_path / "gold.jsonl")):
+        console.print(table)
+    text = buffer.getvalue()
+    assert "…" not in text
+    for word in [*configs, "macroF1", "ECE", "precision"]:
+        assert word in text

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.table import Table
 
 from gcmalign.evaluate import Metrics
+
+# No vertical rules and shared padding: with a bordered table, 80 columns (what Rich assumes for a
+# pipe or a log file) cut "default" to "defau…" and "macroF1" to "macr…".
+_COMPACT = {"box": box.SIMPLE_HEAD, "collapse_padding": True, "show_edge": False}
 
 
 def _pct(x: float | None) -> str:
@@ -14,7 +19,7 @@ def _pct(x: float | None) -> str:
 def metrics_tables(results: dict[str, dict[str, Metrics]], *, per_target: bool,
                    title: str) -> list[Table]:  # fmt: skip
     """One summary table (configuration x language), then optional per-target tables."""
-    summary = Table(title=f"{title}: classifier and baselines", show_lines=False)
+    summary = Table(title=f"{title}: classifier and baselines", **_COMPACT)
     for col in ("config", "lang", "n", "µP", "µR", "µF1", "macroF1", "top-1", "none", "ECE"):
         summary.add_column(col, justify="right" if col not in ("config", "lang") else "left")
     for config, by_lang in results.items():
@@ -26,7 +31,11 @@ def metrics_tables(results: dict[str, dict[str, Metrics]], *, per_target: bool,
     scored = [(c, lang, m.actions) for c, by in results.items() for lang, m in by.items() if m.actions]
     if scored:
         # shown on the gold primary objective's mapping, whatever its rank
-        actions = Table(title=f"{title}: lettered actions on the gold primary's mapping")
+        actions = Table(
+            title=f"{title}: lettered actions on the gold primary's mapping",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
         for col in ("config", "lang", "n", "shown", "hit", "precision"):
             actions.add_column(col, justify="right" if col not in ("config", "lang") else "left")
         for config, lang, a in scored:
