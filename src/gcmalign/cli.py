@@ -158,7 +158,7 @@ def analyze(
         from gcmalign.report.text import activities_table
 
         for r in good:
-            out.print(activities_table(r))
+            out.print(activities_table(r, width=out.width))
     if len(results) > 1:
         n_activities = sum(len(r.activities) for r in good)
         err.print(

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from gcmalign.model import Activity, Mapping
 from gcmalign.pipeline import DocumentResult
+
+# Below this console width the fields go under the activity's text instead of in columns of
+# their own, which would leave the text a few characters a line.
+NARROW = 120
+# In the wide layout, a field's column is as wide as its heading, its longest word, and its
+# widest cell up to this many characters.
+FIELD_WIDTH = 12
+FIELDS = ("years", "types", "partners", "countries")
 
 
 def _top(mappings: list[Mapping], n: int = 3) -> str:
@@ -24,21 +34,36 @@ def _fields(a: Activity) -> dict[str, str]:
     }
 
 
-def activities_table(result: DocumentResult) -> Table:
-    """A Rich table: one row per activity with its fields and top objectives."""
+def activities_table(result: DocumentResult, width: int | None = None) -> Table:
+    """A Rich table: one row per activity with its fields and top objectives, laid out for a
+    console ``width`` characters wide (narrower than :data:`NARROW`: fields under the text)."""
     doc = result.document
     title = f"{result.source}: {len(result.activities)} activities"
     if doc is not None:
         title += f", {len(doc.pages)} pages, language {doc.language}"
-    table = Table(title=title, show_lines=True, expand=True)
-    for name, ratio in (("#", 1), ("p.", 1), ("activity", 8), ("years", 2), ("types", 3),
-                        ("partners", 2), ("countries", 2), ("objectives", 3)):  # fmt: skip
-        table.add_column(name, ratio=ratio, overflow="fold")
-    for i, a in enumerate(result.activities, 1):
-        f = _fields(a)
-        text = a.text if len(a.text) < 160 else a.text[:157] + "..."
-        table.add_row(str(i), str(a.page), text, f["years"], f["types"], f["partners"],
-                      f["countries"], _top(a.mappings))  # fmt: skip
+    narrow = width is not None and width < NARROW
+    # no vertical rules: the text keeps the room that borders would take
+    table = Table(title=title, show_lines=True, expand=True, box=box.SIMPLE_HEAD, show_edge=False)
+    texts = [a.text if len(a.text) < 160 else a.text[:157] + "..." for a in result.activities]
+    fields = [_fields(a) for a in result.activities]
+    tops = [_top(a.mappings) for a in result.activities]
+    table.add_column("#", justify="right")
+    table.add_column("p.", justify="right")
+    table.add_column("activity", ratio=1, overflow="fold")  # takes the width the others leave
+    if not narrow:
+        for name in FIELDS:
+            cells = [f[name] for f in fields]
+            longest_word = max((len(w) for cell in cells for w in cell.split()), default=0)
+            widest = max(map(len, cells), default=0)
+            table.add_column(name, width=max(len(name), longest_word, min(widest, FIELD_WIDTH)))
+    table.add_column("objectives", no_wrap=True)
+    for i, (a, text, f, top) in enumerate(zip(result.activities, texts, fields, tops, strict=True), 1):
+        # Text cells, not markup: a document's "[...]" must print as written
+        activity = Text(text)
+        if narrow and any(f[k] for k in FIELDS):
+            activity.append("\n" + " · ".join(f[k] for k in FIELDS if f[k]), style="dim")
+        cells = [] if narrow else [Text(f[k]) for k in FIELDS]
+        table.add_row(str(i), str(a.page), activity, *cells, top.replace(", ", "\n"))
     return table
 
 
