@@ -57,3 +57,13 @@ def test_on_a_wide_console_each_field_has_its_column_with_its_heading_whole():
     words = set(out.split())
     assert {"INTERPOL", "roundtable", "dismantling", "(0.41)"} <= words
     assert "·" not in out
+
+
+def test_a_closing_bracket_tag_in_a_document_prints_as_written_on_either_layout():
+    # Rich markup would raise MarkupError on "[/b]" with no opening tag
+    result = _result()
+    result.activities[0].text = "A regional workshop [/b] on migration data in Dakar, 2019."
+    for width in (80, 130):
+        buffer = StringIO()
+        Console(file=buffer, width=width).print(activities_table(result, width=width))
+        assert "[/b]" in buffer.getvalue()
