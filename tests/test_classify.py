@@ -402,7 +402,10 @@ def test_fast_cascade_embeds_only_the_texts_it_is_unsure_of():
         "In 2022, prosecutors from five countries were trained to investigate migrant smuggling networks "
         "and to confiscate the smugglers' profits, under the Protocol against the Smuggling of Migrants."
     )
-    vague = "In 2021, the secretariat organised an exchange between officials on recent developments."
+    vague = "The dialogue held a meeting of its members in 2019."
+    # the premise: the sparse configuration, where the fast cascade starts, is unsure of it
+    [sparse] = Classifier("gcm", config="sparse").predict([ClassifyItem(vague)])
+    assert sparse[0].score < 0.9, "pick a vaguer text: the sparse model is sure of this one"
     fast = Classifier("gcm", config="fast")
     first, second = fast.predict([ClassifyItem(clear), ClassifyItem(vague)])
     assert first[0].target == "9" and first[0].score >= 0.9
