@@ -31,11 +31,8 @@ def metrics_tables(results: dict[str, dict[str, Metrics]], *, per_target: bool,
     scored = [(c, lang, m.actions) for c, by in results.items() for lang, m in by.items() if m.actions]
     if scored:
         # shown on the gold primary objective's mapping, whatever its rank
-        actions = Table(
-            title=f"{title}: lettered actions on the gold primary's mapping",
-            box=box.SIMPLE_HEAD,
-            pad_edge=False,
-        )
+        heading = f"{title}: lettered actions on the gold primary's mapping"
+        actions = Table(title=heading, min_width=len(heading), **_COMPACT)  # the title on one line
         for col in ("config", "lang", "n", "shown", "hit", "precision"):
             actions.add_column(col, justify="right" if col not in ("config", "lang") else "left")
         for config, lang, a in scored:
