@@ -404,6 +404,17 @@ def test_cli_folder_with_bad_files_skips_them_and_exits_0(tree):
     assert "missing.txt: no such file" in summary
 
 
+def test_cli_names_a_file_with_brackets_as_it_is(tmp_path):
+    # file names and document text are printed as text, not Rich markup ("[v2]" is a style tag there)
+    (tmp_path / "notes [v2].txt").write_text(EN, encoding="utf-8")
+    (tmp_path / "report [draft].pdf").write_bytes(b"not a pdf")
+    alone = _run(tmp_path / "report [draft].pdf")
+    assert alone.exit_code == 1 and "report [draft].pdf: not a PDF" in " ".join(alone.output.split())
+    both = " ".join(_run(tmp_path).output.split())
+    assert "notes [v2].txt:" in both  # the table's title
+    assert "report [draft].pdf: not a PDF" in both  # the summary of skipped files
+
+
 def test_cli_all_bad_exits_1(tmp_path):
     bad = _bad(tmp_path)
     result = _run(tmp_path)

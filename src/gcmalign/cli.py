@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gcmalign.batch import DEFAULT_MAX_MEMORY_MB, DEFAULT_TIMEOUT
@@ -34,8 +35,14 @@ class OutputFormat(StrEnum):
     md = "md"
 
 
+def error(message: str) -> None:
+    """One error line on standard error; the message is text (a file named "notes [v2].txt" keeps
+    its brackets), not Rich markup."""
+    err.print(f"[red]gcmalign: error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]gcmalign: error:[/red] {message}", highlight=False, soft_wrap=True)
+    error(message)
     return typer.Exit(code)
 
 
@@ -56,7 +63,7 @@ def make_classifier(framework: str, fast: bool, no_embeddings: bool = False):
     config = "sparse" if no_embeddings else "fast" if fast else "default"
     classifier = Classifier(framework, config=config)
     for warning in classifier.warnings:
-        err.print(f"[yellow]gcmalign: warning:[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]gcmalign: warning:[/yellow] {escape(warning)}", highlight=False)
     return classifier
 
 
@@ -147,7 +154,7 @@ def analyze(
     good = [r for r in results if not r.error]
     if len(results) == 1:
         for r in failed:
-            err.print(f"[red]gcmalign: error:[/red] {r.error}", highlight=False, soft_wrap=True)
+            error(r.error or r.source)
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps(results_to_json(good), ensure_ascii=False, indent=1) + "\n")
     elif format is OutputFormat.md:
@@ -167,7 +174,7 @@ def analyze(
             soft_wrap=True,
         )
         if failed:
-            reasons = "; ".join(r.error or r.source for r in failed)
+            reasons = escape("; ".join(r.error or r.source for r in failed))
             err.print(
                 f"skipped {len(failed)} of {len(results)} files: {reasons}", highlight=False, soft_wrap=True
             )
@@ -268,10 +275,10 @@ def train(
             if encoder is not None:
                 encoder.dump(cache / f"{name}.npz")
     for path in export_framework_vectors(output.parent):
-        err.print(f"wrote {path}")
+        err.print(f"wrote {escape(str(path))}", highlight=False)
     for name, comb in bundle.combiners.items():
         err.print(f"{name}: threshold {comb.threshold:.3f}, features {', '.join(comb.features)}")
-    err.print(f"wrote {output} ({len(items)} training items)")
+    err.print(f"wrote {escape(str(output))} ({len(items)} training items)", highlight=False)
 
 
 @frameworks_app.command("list")

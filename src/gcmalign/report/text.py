@@ -43,7 +43,7 @@ def activities_table(result: DocumentResult, width: int | None = None) -> Table:
         title += f", {len(doc.pages)} pages, language {doc.language}"
     narrow = width is not None and width < NARROW
     # no vertical rules: the text keeps the room that borders would take
-    table = Table(title=title, show_lines=True, expand=True, box=box.SIMPLE_HEAD, show_edge=False)
+    table = Table(title=Text(title), show_lines=True, expand=True, box=box.SIMPLE_HEAD, show_edge=False)
     texts = [a.text if len(a.text) < 160 else a.text[:157] + "..." for a in result.activities]
     fields = [_fields(a) for a in result.activities]
     tops = [_top(a.mappings) for a in result.activities]
