@@ -18,9 +18,14 @@ FIELD_WIDTH = 12
 FIELDS = ("years", "types", "partners", "countries")
 
 
-def _top(mappings: list[Mapping], n: int = 3) -> str:
+def _top(mappings: list[Mapping], n: int = 3, sep: str = ", ") -> str:
     shown = [m for m in mappings if m.predicted][:n] or mappings[:1]
-    return ", ".join(f"{m.target} ({m.score:.2f}){'' if m.predicted else '?'}" for m in shown)
+    return sep.join(f"{m.target} ({m.score:.2f}){'' if m.predicted else '?'}" for m in shown)
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, "..." marking a cut."""
+    return text if len(text) < limit else text[: limit - 3] + "..."
 
 
 def _fields(a: Activity) -> dict[str, str]:
@@ -44,9 +49,8 @@ def activities_table(result: DocumentResult, width: int | None = None) -> Table:
     narrow = width is not None and width < NARROW
     # no vertical rules: the text keeps the room that borders would take
     table = Table(title=Text(title), show_lines=True, expand=True, box=box.SIMPLE_HEAD, show_edge=False)
-    texts = [a.text if len(a.text) < 160 else a.text[:157] + "..." for a in result.activities]
+    texts = [_clip(a.text, 160) for a in result.activities]
     fields = [_fields(a) for a in result.activities]
-    tops = [_top(a.mappings) for a in result.activities]
     table.add_column("#", justify="right")
     table.add_column("p.", justify="right")
     table.add_column("activity", ratio=1, overflow="fold")  # takes the width the others leave
@@ -57,13 +61,14 @@ def activities_table(result: DocumentResult, width: int | None = None) -> Table:
             widest = max(map(len, cells), default=0)
             table.add_column(name, width=max(len(name), longest_word, min(widest, FIELD_WIDTH)))
     table.add_column("objectives", no_wrap=True)
-    for i, (a, text, f, top) in enumerate(zip(result.activities, texts, fields, tops, strict=True), 1):
+    for i, (a, text, f) in enumerate(zip(result.activities, texts, fields, strict=True), 1):
         # Text cells, not markup: a document's "[...]" must print as written
         activity = Text(text)
-        if narrow and any(f[k] for k in FIELDS):
-            activity.append("\n" + " · ".join(f[k] for k in FIELDS if f[k]), style="dim")
+        under = " · ".join(f[k] for k in FIELDS if f[k])
+        if narrow and under:
+            activity.append("\n" + under, style="dim")
         cells = [] if narrow else [Text(f[k]) for k in FIELDS]
-        table.add_row(str(i), str(a.page), activity, *cells, top.replace(", ", "\n"))
+        table.add_row(str(i), str(a.page), activity, *cells, _top(a.mappings, sep="\n"))
     return table
 
 
@@ -78,9 +83,8 @@ def activities_markdown(result: DocumentResult) -> str:
               "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for i, a in enumerate(result.activities, 1):
         f = _fields(a)
-        text = a.text if len(a.text) < 200 else a.text[:197] + "..."
         lines.append(
-            f"| {i} | {a.page} | {_md_cell(text)} | {f['years']} | {f['types']} | "
+            f"| {i} | {a.page} | {_md_cell(_clip(a.text, 200))} | {f['years']} | {f['types']} | "
             f"{f['partners']} | {f['countries']} | {_top(a.mappings)} |"
         )
     doc = result.document
