@@ -82,9 +82,11 @@ def test_a_long_pdf_alone_is_classified_from_its_preview_first_and_nothing_twice
     from gcmalign.pipeline import analyze_file, analyze_paths
 
     classifier = Classifier("gcm", config="sparse")
-    # the preview (the opening half) races the whole read in another worker; a long document
-    # gives it a margin wider than a worker's start-up, which lost the race at 48 pages
-    pages = 144
+    # the preview (the opening half) races the whole read in another worker, which starts first;
+    # the margin is half the whole read's layout less a worker's start-up. These pages lay out in
+    # about 2 ms each: at 144 pages the margin was 0.06-0.14 s and the preview lost in a fresh
+    # clone's CI run; at 576 it is 0.35-0.6 s
+    pages = 576
     path = _report(tmp_path / "long.pdf", pages)
     batches: list[list[int]] = []
     real_predict = classifier.predict
