@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 
 import pytest
 from typer.testing import CliRunner
 
 from gcmalign.cli import app
-from gcmalign.frameworks import FrameworkError, available, load_crosswalk, load_framework, parse_framework
+from gcmalign.frameworks import (
+    DATA_PACKAGE,
+    FrameworkError,
+    available,
+    load_crosswalk,
+    load_framework,
+    parse_framework,
+)
 
 
 def test_bundled_frameworks():
@@ -73,3 +81,14 @@ def test_cli_lists_and_shows():
     assert "Renforcer l'action transnationale face au trafic de migrants" in shown.output
     missing = runner.invoke(app, ["frameworks", "show", "nope"])
     assert missing.exit_code == 1 and "unknown framework" in missing.output
+
+
+def test_cli_shows_a_framework_files_brackets_as_written(tmp_path):
+    # a user's framework file is text, not Rich markup: "[/b]" raised MarkupError
+    data = json.loads((resources.files(DATA_PACKAGE) / "mpa.json").read_text(encoding="utf-8"))
+    data["targets"][0]["title"]["en"] = "Legal migration [/b] and mobility [draft]"
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    shown = CliRunner().invoke(app, ["frameworks", "show", str(path)])
+    assert shown.exit_code == 0
+    assert "Legal migration [/b] and mobility [draft]" in " ".join(shown.output.split())

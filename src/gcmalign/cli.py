@@ -309,19 +309,23 @@ def frameworks_show(
         fw = load_framework(framework)
     except GcmalignError as exc:
         raise fail(str(exc)) from None
-    out.print(f"[bold]{fw.name.get(lang) or fw.name.get('en')}[/bold] ({fw.id}, {fw.version})")
-    out.print(f"source: {fw.source}", highlight=False)
+    # a framework file's wording is text, not Rich markup: "[draft]" or "[/b]" print as written
+    name = escape(fw.name.get(lang) or fw.name.get("en") or fw.id)
+    out.print(f"[bold]{name}[/bold] ({escape(fw.id)}, {escape(fw.version)})")
+    out.print(f"source: {escape(fw.source)}", highlight=False)
     for t in fw.targets:
-        out.print(f"[bold]{t.id:>5}[/bold]  {t.title.get(lang) or t.title['en']}", highlight=False)
+        out.print(
+            f"[bold]{escape(t.id):>5}[/bold]  {escape(t.title.get(lang) or t.title['en'])}", highlight=False
+        )
         if actions:
             for a in t.actions:
                 text = a.text.get(lang) or a.text.get("en") or ""
-                out.print(f"         ({a.id}) {text}", highlight=False)
+                out.print(f"         ({escape(a.id)}) {escape(text)}", highlight=False)
     if fw.principles:
         out.print("\n[bold]Guiding principles[/bold]")
         for p in fw.principles:
             title = p["title"].get(lang) or p["title"]["en"]
-            out.print(f"  ({p['id']}) {title}", highlight=False)
+            out.print(f"  ({escape(str(p['id']))}) {escape(title)}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console-script entry for `python -m gcmalign`
