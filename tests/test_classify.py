@@ -158,6 +158,11 @@ def test_metrics_on_a_known_case():
     assert m.micro_precision == 1.0 and m.micro_recall == pytest.approx(2 / 3)
     assert m.top1_accuracy == 1.0 and m.none_accuracy == 1.0
     assert m.per_target["3"].recall == 0.0
+    assert m.labelled == 2 and m.primary_accuracy == 1.0 and m.outside == 0
+    # "b" (gold 2 then 3) ranked 3 first: acceptable, but not the primary; "a" also given 2
+    probs = np.array([[0.9, 0.6, 0.0], [0.2, 0.5, 0.8], [0.1, 0.1, 0.1]])
+    m = score(items, targets, probs, probs >= 0.5)
+    assert m.top1_accuracy == 1.0 and m.primary_accuracy == 0.5 and m.outside == 1
     assert expected_calibration_error(np.array([[1, 0]]), np.array([[1.0, 0.0]])) == 0.0
 
 
@@ -189,7 +194,7 @@ def test_paired_bootstrap_of_a_change():
 def read_items_from(rows):
     from gcmalign.classify.labelled import LabelledItem
 
-    return [LabelledItem(id=i, text=i, labels=labels) for i, labels in rows]
+    return [LabelledItem(id=i, text=i, labels=labels, primary=(labels or [None])[0]) for i, labels in rows]
 
 
 def test_read_items_formats_and_errors(tmp_path):

@@ -42,6 +42,9 @@ class Metrics:
     macro_f1: float
     top1_accuracy: float  # share of labelled items whose top-ranked target is acceptable
     none_accuracy: float | None  # share of unlabelled items given an empty set
+    labelled: int  # items with at least one gold label
+    primary_accuracy: float  # share of labelled items whose top-ranked target is the gold primary
+    outside: int  # labelled items with a predicted target outside their acceptable labels
     ece: float
     per_target: dict[str, TargetScore] = field(default_factory=dict)
     actions: ActionScore | None = None  # when the gold names lettered actions
@@ -106,6 +109,8 @@ def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray, 
     supported = [s.f1 for s in per_target.values() if s.support]
     labelled = [r for r, it in enumerate(items) if it.labels]
     top1 = [y[r, int(np.argmax(probs[r]))] for r in labelled]
+    primary_right = [targets[int(np.argmax(probs[r]))] == items[r].primary for r in labelled]
+    outside = sum(bool((predicted[r] & ~y[r]).any()) for r in labelled)
     unlabelled = [r for r, it in enumerate(items) if not it.labels]
     none_ok = [not predicted[r].any() for r in unlabelled]
     return Metrics(
@@ -116,6 +121,9 @@ def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray, 
         macro_f1=float(np.mean(supported)) if supported else 0.0,
         top1_accuracy=float(np.mean(top1)) if top1 else 0.0,
         none_accuracy=float(np.mean(none_ok)) if none_ok else None,
+        labelled=len(labelled),
+        primary_accuracy=float(np.mean(primary_right)) if primary_right else 0.0,
+        outside=outside,
         ece=expected_calibration_error(y, probs),
         per_target=per_target,
         actions=score_actions(items, shown_actions) if shown_actions is not None else None,
