@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from gcmalign.classify import Classifier, ClassifyItem
-from gcmalign.classify.bundle import bundled_model_path, load_bundle
+from gcmalign.classify.bundle import load_bundle
 from gcmalign.classify.encoders import get_encoder
 from gcmalign.classify.fusion import CONFIGS
 from gcmalign.classify.labelled import LabelledItem, label_matrix, read_items
@@ -100,11 +100,13 @@ def own_kind_runs(
     first, second = halves(new)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "without" / "gcm.json"
+        base.parent.mkdir()
         shipped = load_bundle("gcm")
         if shipped is not None and shipped.meta.get("data_sha256") == data_digest(earlier):
-            base = Path(str(bundled_model_path("gcm")))  # the shipped model was trained on exactly these
+            # the shipped model was trained on exactly these; scored from a copy, since a model
+            # installed in the package while the halves train would otherwise be read instead
+            shipped.save(base)
         else:
-            base.parent.mkdir()
             train_bundle("gcm", earlier).save(base)
         scored, without, with_ = [], [], []
         for half, other in ((first, second), (second, first)):
@@ -150,6 +152,9 @@ def main() -> None:
     parser.add_argument(
         "--halves", action="store_true", help="a round of a new kind: judge it on its own held-out halves too"
     )
+    parser.add_argument(
+        "--halves-only", action="store_true", help="judge the round on its own held-out halves alone"
+    )
     parser.add_argument("earlier", nargs="+", type=Path, help="the files that came before")
     args = parser.parse_args()
     earlier = [it for f in args.earlier for it in read_items(f)]
@@ -159,6 +164,11 @@ def main() -> None:
         for name in encoders:
             get_encoder(name).preload(args.cache / f"{name}.npz")  # type: ignore[union-attr]
     targets = load_framework("gcm").target_ids
+    if args.halves_only:
+        scored, without, with_ = own_kind_runs(earlier, new)
+        print_change("the round's held-out halves, change (95% interval)",
+                     paired_bootstrap(scored, targets, [without], [with_]))  # fmt: skip
+        return
     runs = earlier_runs(earlier, new, args.seeds, args.baseline)
     if args.cache:
         for name in encoders:
