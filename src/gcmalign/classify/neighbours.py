@@ -61,12 +61,13 @@ class NeighbourIndex:
         return out
 
     def _shares(self, features: sparse.csr_matrix) -> np.ndarray:
-        # float32 like the index: a float64 product would convert the index on every call
-        sims = (features.astype(np.float32) @ self._columns).toarray().astype(np.float64)
+        # float32 like the index: a float64 product would convert the index on every call, and
+        # selecting in float32 takes a third of the time; only the k chosen become float64
+        sims = (features.astype(np.float32) @ self._columns).toarray()
         k = min(K, self.vectors.shape[0])
         # argpartition's choice among equal similarities is fixed by its input: deterministic
         nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        s = np.take_along_axis(sims, nearest, axis=1)
+        s = np.take_along_axis(sims, nearest, axis=1).astype(np.float64)
         w = np.exp((s - s.max(axis=1, keepdims=True)) / TEMPERATURE)
         w /= w.sum(axis=1, keepdims=True)
         return np.einsum("ik,ikt->it", w, self.labels[nearest].astype(np.float64))
