@@ -108,8 +108,9 @@ def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray, 
     mp, mr = _safe(tp, tp + fp), _safe(tp, tp + fn)
     supported = [s.f1 for s in per_target.values() if s.support]
     labelled = [r for r, it in enumerate(items) if it.labels]
-    top1 = [y[r, int(np.argmax(probs[r]))] for r in labelled]
-    primary_right = [targets[int(np.argmax(probs[r]))] == items[r].primary for r in labelled]
+    best = probs.argmax(axis=1) if len(probs) else np.zeros(0, dtype=int)
+    top1 = [y[r, best[r]] for r in labelled]
+    primary_right = [targets[best[r]] == items[r].primary for r in labelled]
     outside = sum(bool((predicted[r] & ~y[r]).any()) for r in labelled)
     unlabelled = [r for r, it in enumerate(items) if not it.labels]
     none_ok = [not predicted[r].any() for r in unlabelled]

@@ -12,6 +12,16 @@ from gcmalign.evaluate import Metrics
 _COMPACT = {"box": box.SIMPLE_HEAD, "collapse_padding": True, "show_edge": False}
 
 
+def _compact_table(title: str, columns: tuple[str, ...], *, title_on_one_line: bool = True) -> Table:
+    """A compact table, text columns left and figures right; at least as wide as its title unless
+    ``title_on_one_line`` is off (the summary's title names a file, however long its path)."""
+    width = len(title) if title_on_one_line else None
+    table = Table(title=title, min_width=width, **_COMPACT)
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("config", "lang") else "right")
+    return table
+
+
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
@@ -19,9 +29,11 @@ def _pct(x: float | None) -> str:
 def metrics_tables(results: dict[str, dict[str, Metrics]], *, per_target: bool,
                    title: str) -> list[Table]:  # fmt: skip
     """One summary table (configuration x language), then optional per-target tables."""
-    summary = Table(title=f"{title}: classifier and baselines", **_COMPACT)
-    for col in ("config", "lang", "n", "µP", "µR", "µF1", "macroF1", "top-1", "none", "ECE"):
-        summary.add_column(col, justify="right" if col not in ("config", "lang") else "left")
+    summary = _compact_table(
+        f"{title}: classifier and baselines",
+        ("config", "lang", "n", "µP", "µR", "µF1", "macroF1", "top-1", "none", "ECE"),
+        title_on_one_line=False,
+    )
     for config, by_lang in results.items():
         for lang, m in by_lang.items():
             summary.add_row(config, lang, str(m.n), _pct(m.micro_precision), _pct(m.micro_recall),
@@ -32,9 +44,7 @@ def metrics_tables(results: dict[str, dict[str, Metrics]], *, per_target: bool,
     if scored:
         # shown on the gold primary objective's mapping, whatever its rank
         heading = f"{title}: lettered actions on the gold primary's mapping"
-        actions = Table(title=heading, min_width=len(heading), **_COMPACT)  # the title on one line
-        for col in ("config", "lang", "n", "shown", "hit", "precision"):
-            actions.add_column(col, justify="right" if col not in ("config", "lang") else "left")
+        actions = _compact_table(heading, ("config", "lang", "n", "shown", "hit", "precision"))
         for config, lang, a in scored:
             actions.add_row(config, lang, str(a.n), _pct(a.shown), _pct(a.hit), _pct(a.precision))
         tables.append(actions)
@@ -52,10 +62,10 @@ def metrics_tables(results: dict[str, dict[str, Metrics]], *, per_target: bool,
 
 def _primary_table(results: dict[str, dict[str, Metrics]]) -> Table:
     """The seed's figures: the gold primary ranked first, and items given a label outside the gold's."""
-    heading = "the gold primary ranked first; items labelled outside the gold"
-    table = Table(title=heading, min_width=len(heading), **_COMPACT)  # the title on one line
-    for col in ("config", "lang", "labelled", "primary", "outside"):
-        table.add_column(col, justify="right" if col not in ("config", "lang") else "left")
+    table = _compact_table(
+        "the gold primary ranked first; items labelled outside the gold",
+        ("config", "lang", "labelled", "primary", "outside"),
+    )
     for config, by_lang in results.items():
         for lang, m in by_lang.items():
             table.add_row(config, lang, str(m.labelled), _pct(m.primary_accuracy), str(m.outside))
