@@ -119,6 +119,14 @@ def own_kind_runs(
     return scored, join(without), join(with_)
 
 
+def judge_halves(earlier: list[LabelledItem], new: list[LabelledItem], targets: list[str]) -> dict:
+    """Print and return the change on the round's own held-out halves (see own_kind_runs)."""
+    scored, without, with_ = own_kind_runs(earlier, new)
+    own = paired_bootstrap(scored, targets, [without], [with_])
+    print_change("the round's held-out halves, change (95% interval)", own)
+    return own
+
+
 def join(runs: list[Run]) -> Run:
     """Runs of several halves as one, each half's probabilities mapped so that its own threshold
     becomes 0.5 (monotonic within a half: the sets and the ranking stay what that model said)."""
@@ -165,9 +173,7 @@ def main() -> None:
             get_encoder(name).preload(args.cache / f"{name}.npz")  # type: ignore[union-attr]
     targets = load_framework("gcm").target_ids
     if args.halves_only:
-        scored, without, with_ = own_kind_runs(earlier, new)
-        print_change("the round's held-out halves, change (95% interval)",
-                     paired_bootstrap(scored, targets, [without], [with_]))  # fmt: skip
+        judge_halves(earlier, new, targets)
         return
     runs = earlier_runs(earlier, new, args.seeds, args.baseline)
     if args.cache:
@@ -187,9 +193,7 @@ def main() -> None:
     rises = all(change[lang][m][0] > 0 for lang in LANGS for m in ("micro_f1", "top1"))
     verdict = rises
     if args.halves:
-        scored, without, with_ = own_kind_runs(earlier, new)
-        own = paired_bootstrap(scored, targets, [without], [with_])
-        print_change("the round's held-out halves, change (95% interval)", own)
+        own = judge_halves(earlier, new, targets)
         no_fall = all(change[lang][m][2] >= 0 for lang in LANGS for m in ("micro_f1", "top1"))
         lifts = all(own[lang]["micro_f1"][1] > 0 for lang in LANGS)
         verdict = no_fall and lifts
