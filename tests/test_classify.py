@@ -97,9 +97,11 @@ def test_fast_classifier_is_deterministic_and_sorted(classifier_fast):
         [(m.target, m.score) for m in ms] for ms in second
     ]
     for mappings in first:
-        scores = [m.score for m in mappings]
-        assert scores == sorted(scores, reverse=True)
-        assert all(0.0 <= s <= 1.0 for s in scores)
+        # the predicted set first (in the primary ranker's order), then runners-up by score
+        assert [m.predicted for m in mappings] == sorted((m.predicted for m in mappings), reverse=True)
+        runners_up = [m.score for m in mappings if not m.predicted]
+        assert runners_up == sorted(runners_up, reverse=True)
+        assert all(0.0 <= m.score <= 1.0 for m in mappings)
         assert mappings[0].evidence is not None
     assert first[0][0].target == "21"
     assert first[1][0].target == "20"

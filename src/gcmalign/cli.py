@@ -228,8 +228,8 @@ def evaluate(
         items = read_items(gold)
         if pred is not None:
             targets = load_framework(framework).target_ids
-            probs, predicted, shown = read_predictions(pred, items, targets)
-            results = {pred.name: score_by_language(items, targets, probs, predicted, shown)}
+            probs, predicted, shown, keys = read_predictions(pred, items, targets)
+            results = {pred.name: score_by_language(items, targets, probs, predicted, shown, keys)}
         else:
             with err.status("scoring with every configuration..."):
                 results = evaluate_configs(items, framework=framework)
@@ -268,6 +268,7 @@ def train(
         items = [it for f in files for it in read_items(f)]
     except GcmalignError as exc:
         raise fail(str(exc)) from None
+    output.parent.mkdir(parents=True, exist_ok=True)  # before the long run, not after it
     bundle = train_bundle(framework, items, sources=[f.as_posix() for f in files], progress=err.print)
     bundle.save(output)
     if cache is not None:

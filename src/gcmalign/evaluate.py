@@ -91,9 +91,11 @@ def score_actions(items: Sequence[LabelledItem], shown: Sequence[dict[str, list[
 
 
 def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray, predicted: np.ndarray,
-          shown_actions: Sequence[dict[str, list[str]]] | None = None) -> Metrics:  # fmt: skip
+          shown_actions: Sequence[dict[str, list[str]]] | None = None,
+          keys: np.ndarray | None = None) -> Metrics:  # fmt: skip
     """Metrics for ``probs`` (items x targets) and the boolean ``predicted`` sets, and for the
-    action letters shown (target -> codes, per item) when given."""
+    action letters shown (target -> codes, per item) when given. Top-1 and primary read the
+    target ranked first: the highest of ``keys`` (the classifier's order), else of ``probs``."""
     y = label_matrix(items, targets).astype(bool)
     per_target = {}
     for ti, tid in enumerate(targets):
@@ -108,7 +110,8 @@ def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray, 
     mp, mr = _safe(tp, tp + fp), _safe(tp, tp + fn)
     supported = [s.f1 for s in per_target.values() if s.support]
     labelled = [r for r, it in enumerate(items) if it.labels]
-    best = probs.argmax(axis=1) if len(probs) else np.zeros(0, dtype=int)
+    ranking = probs if keys is None else keys
+    best = ranking.argmax(axis=1) if len(ranking) else np.zeros(0, dtype=int)
     top1 = [y[r, best[r]] for r in labelled]
     primary_right = [targets[best[r]] == items[r].primary for r in labelled]
     outside = sum(bool((predicted[r] & ~y[r]).any()) for r in labelled)
@@ -133,24 +136,29 @@ def score(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray, 
 
 def score_by_language(items: Sequence[LabelledItem], targets: list[str], probs: np.ndarray,
                       predicted: np.ndarray,
-                      shown_actions: Sequence[dict[str, list[str]]] | None = None) -> dict[str, Metrics]:  # fmt: skip
+                      shown_actions: Sequence[dict[str, list[str]]] | None = None,
+                      keys: np.ndarray | None = None) -> dict[str, Metrics]:  # fmt: skip
     """Metrics over all items and per language (``all``, ``en``, ``fr``...)."""
-    out = {"all": score(items, targets, probs, predicted, shown_actions)}
+    out = {"all": score(items, targets, probs, predicted, shown_actions, keys)}
     for lang in sorted({it.lang for it in items if it.lang}):
         rows = [i for i, it in enumerate(items) if it.lang == lang]
         shown = [shown_actions[i] for i in rows] if shown_actions is not None else None
-        out[lang] = score([items[i] for i in rows], targets, probs[rows], predicted[rows], shown)
+        out[lang] = score(
+            [items[i] for i in rows], targets, probs[rows], predicted[rows], shown,
+            None if keys is None else keys[rows],
+        )  # fmt: skip
     return out
 
 
 def read_predictions(
     path: str | Path, items: Sequence[LabelledItem], targets: list[str]
-) -> tuple[np.ndarray, np.ndarray, list[dict[str, list[str]]]]:
-    """Probability and predicted matrices, and the action letters shown per item (target ->
-    codes), from a ``gcmalign classify`` output file."""
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, list[str]]], np.ndarray]:
+    """Probability and predicted matrices, the action letters shown per item (target -> codes)
+    and ranking keys (the mappings' order, best first), from a ``gcmalign classify`` output file."""
     index = {t: i for i, t in enumerate(targets)}
     rows = {it.id: r for r, it in enumerate(items)}
     probs = np.zeros((len(items), len(targets)))
+    keys = np.full((len(items), len(targets)), -np.inf)
     predicted = np.zeros((len(items), len(targets)), dtype=bool)
     shown: list[dict[str, list[str]]] = [{} for _ in items]
     seen = set()
@@ -165,17 +173,19 @@ def read_predictions(
         if rid not in rows:
             continue
         seen.add(rid)
-        for m in rec.get("mappings", []):
+        mappings = rec.get("mappings", [])
+        for position, m in enumerate(mappings):
             ti = index.get(str(m.get("target")))
             if ti is None:
                 continue
+            keys[rows[rid], ti] = len(mappings) - position
             probs[rows[rid], ti] = float(m.get("score", 0.0))
             predicted[rows[rid], ti] = bool(m.get("predicted", False))
             shown[rows[rid]][targets[ti]] = [str(a) for a in m.get("actions") or []]
     missing = len(rows) - len(seen)
     if missing:
         raise InputError(str(path), f"{missing} gold items have no prediction")
-    return probs, predicted, shown
+    return probs, predicted, shown, keys
 
 
 def evaluate_configs(
@@ -205,12 +215,12 @@ def evaluate_configs(
     results = {}
     for config in runnable:
         clf = Classifier(framework, config=config, model_path=model_path)
-        probs = clf._proba(classify_items, outputs)
+        probs, keys = clf.scores(classify_items, outputs)
         predicted = probs >= clf.threshold
         shown = None
         if any(it.actions for it in items):
             shown = [{m.target: m.actions for m in ms} for ms in clf.predict(classify_items)]
-        results[config] = score_by_language(items, clf.framework.target_ids, probs, predicted, shown)
+        results[config] = score_by_language(items, clf.framework.target_ids, probs, predicted, shown, keys)
     return results
 
 

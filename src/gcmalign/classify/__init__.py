@@ -102,6 +102,7 @@ class ScorerOutputs:
     sparse_logits: np.ndarray | None = None
     sparse_actions: np.ndarray | None = None  # (n, n_actions) TF-IDF similarity to each action
     neighbour_shares: np.ndarray | None = None  # (n, t) see classify/neighbours.py
+    primary_shares: np.ndarray | None = None  # (n, t) the neighbours' primary targets
 
     def absorb(self, idx: np.ndarray, part: ScorerOutputs) -> None:
         """Take the embeddings ``part`` (the rows ``idx``) has and this batch lacks; the other rows
@@ -136,7 +137,21 @@ class ScorerOutputs:
             sparse_logits=None if self.sparse_logits is None else self.sparse_logits[idx],
             sparse_actions=None if self.sparse_actions is None else self.sparse_actions[idx],
             neighbour_shares=None if self.neighbour_shares is None else self.neighbour_shares[idx],
+            primary_shares=None if self.primary_shares is None else self.primary_shares[idx],
         )
+
+
+def rank_keys(probs: np.ndarray, primary: np.ndarray | None, threshold: float) -> np.ndarray:
+    """Keys that order each text's targets, best first: where two or more targets are predicted
+    (probability at or above ``threshold``), those in the primary ranker's order, then the rest
+    by probability; elsewhere, or without a ranker, the probabilities themselves."""
+    if primary is None:
+        return probs
+    keys = probs.copy()
+    predicted = probs >= threshold
+    ranked = predicted & (predicted.sum(axis=1, keepdims=True) >= 2)
+    keys[ranked] = 1.0 + primary[ranked]  # above every probability
+    return keys
 
 
 class Classifier:
@@ -217,7 +232,7 @@ class Classifier:
             out.sparse_logits = self.bundle.sparse.logits_of(features)
             out.sparse_actions = (features @ self._action_features.T).toarray()
             if self.bundle.neighbours is not None:
-                out.neighbour_shares = self.bundle.neighbours.shares(features)
+                out.neighbour_shares, out.primary_shares = self.bundle.neighbours.search(features)
         if encoders is None:
             # a cascade embeds later, and only the texts its cheaper configuration is unsure of
             encoders = sorted(encoders_for(self._first_config()))
@@ -256,9 +271,9 @@ class Classifier:
         elif outputs.sparse_logits is not None:
             feats.update(supervised_features("sparse", outputs.sparse_logits))
         if logits and "neighbours" in logits:
-            feats.update(neighbour_features(logits["neighbours"]))
+            feats.update(neighbour_features(logits["neighbours"], logits.get("neighbours_primary")))
         elif outputs.neighbour_shares is not None:
-            feats.update(neighbour_features(outputs.neighbour_shares))
+            feats.update(neighbour_features(outputs.neighbour_shares, outputs.primary_shares))
         for name, sim in outputs.similarity.items():
             feats.update(embedding_features(name, sim.top, sim.title))
         t = len(self.framework.targets)
@@ -291,34 +306,50 @@ class Classifier:
 
     def predict_proba(self, items: Sequence[ClassifyItem]) -> np.ndarray:
         """The (items x targets) probability matrix, callouts included."""
-        outputs = self.scorer_outputs([it.text for it in items])
-        return self._proba(items, outputs)
+        return self.scores(items)[0]
 
-    def _fused(self, outputs: ScorerOutputs) -> np.ndarray:
-        """Fused probabilities, through the configuration's cascade (see CASCADES)."""
-        return self._cascade(self.config, outputs)
+    def scores(
+        self, items: Sequence[ClassifyItem], outputs: ScorerOutputs | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The probabilities (callouts included) and the keys that order each item's targets,
+        best first, as its mappings are (see :func:`rank_keys`); ``outputs``: the scorers'
+        outputs for these items, when already computed."""
+        if outputs is None:
+            outputs = self.scorer_outputs([it.text for it in items])
+        probs, primary = self._cascade(self.config, outputs)
+        probs = self._with_callouts(items, outputs, probs)
+        return probs, rank_keys(probs, primary, self.threshold)
 
-    def _cascade(self, config: str, outputs: ScorerOutputs) -> np.ndarray:
+    def _cascade(self, config: str, outputs: ScorerOutputs) -> tuple[np.ndarray, np.ndarray | None]:
+        """Fused probabilities and primary-ranker scores through ``config``'s cascade (see
+        CASCADES): each text is ranked by the configuration that fused its probabilities."""
         combiner = self.combiner if config == self.config else self.bundle.combiners[config]  # type: ignore[union-attr]
         step = self._cheaper(config)
         if step is None:
-            return combiner.predict_proba(self.features(outputs))
+            feats = self.features(outputs)
+            return combiner.predict_proba(feats), combiner.primary_scores(feats)
         cheaper, confidence, mode = step
-        probs = self._cascade(cheaper, outputs)
+        probs, primary = self._cascade(cheaper, outputs)
         unsure = np.flatnonzero(probs.max(axis=1) < confidence)
         if len(unsure):
             part = outputs.rows(unsure)
             for name in sorted(encoders_for(config)):
                 if name not in part.vectors or np.isnan(part.vectors[name]).any():
                     self._embed(part, name)  # encoders cache by text: a text is embedded once
-            sharper = combiner.predict_proba(self.features(part))
+            feats = self.features(part)
+            sharper = combiner.predict_proba(feats)
             # two calibrated views of the same text are averaged; a strictly better one replaces
             probs[unsure] = sharper if mode == "replace" else (probs[unsure] + sharper) / 2
+            sharper_primary = combiner.primary_scores(feats)
+            if primary is not None and sharper_primary is not None:
+                primary[unsure] = sharper_primary
+            else:
+                primary = None
             outputs.absorb(unsure, part)
-        return probs
+        return probs, primary
 
-    def _proba(self, items: Sequence[ClassifyItem], outputs: ScorerOutputs) -> np.ndarray:
-        probs = self._fused(outputs)
+    def _with_callouts(self, items: Sequence[ClassifyItem], outputs: ScorerOutputs,
+                       probs: np.ndarray) -> np.ndarray:  # fmt: skip
         index = {tid: i for i, tid in enumerate(self.framework.target_ids)}
         callout = np.zeros_like(probs)
         quoted = np.zeros_like(probs)
@@ -332,10 +363,10 @@ class Classifier:
 
     def _predict(self, items: Sequence[ClassifyItem]) -> list[list[Mapping]]:
         outputs = self.scorer_outputs([it.text for it in items])
-        probs = self._proba(items, outputs)
+        probs, keys = self.scores(items, outputs)
         results = []
         for i, item in enumerate(items):
-            order = np.argsort(-probs[i], kind="stable")
+            order = np.argsort(-keys[i], kind="stable")
             n_pred = int((probs[i] >= self.threshold).sum())
             sents = outputs.lexicon_results[i].sentences  # already split by the lexicon scorer
             picks = self.action_picker.best_per_target(self._action_views(outputs, i))

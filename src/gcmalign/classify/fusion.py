@@ -31,6 +31,8 @@ CONFIGS: dict[str, list[str]] = {
     "lexicon": _LEX,
     "embedding": ["zs_usem3", "title_usem3", "zs_e5", "title_e5"],
 }
+# The primary ranker (PrimaryRanker) reads its configuration's features and this one.
+PRIMARY_EXTRA = ["knn_primary"]
 FALLBACK = {"default": "fast", "fast": "sparse", "embedding": "lexicon"}
 ENCODER_NAMES = ("usem3", "e5")
 
@@ -67,9 +69,13 @@ def supervised_features(encoder: str, logits: np.ndarray) -> dict[str, np.ndarra
     return {f"sup_{encoder}": np.clip(logits, -12, 12) / 4.0, f"supz_{encoder}": zscore(logits)}
 
 
-def neighbour_features(shares: np.ndarray) -> dict[str, np.ndarray]:
-    """The neighbours' label shares on a log scale (a share of 0 is common and tells little)."""
-    return {"knn_sparse": np.log(shares + 0.02)}
+def neighbour_features(shares: np.ndarray, primary: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The neighbours' label shares on a log scale (a share of 0 is common and tells little), and
+    their primary shares (``knn_primary``, a feature of the primary ranker) when known."""
+    out = {"knn_sparse": np.log(shares + 0.02)}
+    if primary is not None:
+        out["knn_primary"] = np.log(primary + 0.02)
+    return out
 
 
 def activity_features(encoder: str, logits: np.ndarray, n_targets: int) -> dict[str, np.ndarray]:
@@ -87,6 +93,7 @@ class LearnedCombiner:
     intercept: float
     threshold: float = 0.5
     target_bias: np.ndarray | None = None  # learned prior per target (how often it applies)
+    primary: PrimaryRanker | None = None  # which applying target comes first
 
     @property
     def name(self) -> str:
@@ -103,6 +110,12 @@ class LearnedCombiner:
             z = z + self.target_bias
         return 1.0 / (1.0 + np.exp(-z))
 
+    def primary_scores(self, feats: dict[str, np.ndarray]) -> np.ndarray | None:
+        """The primary ranker's scores, or ``None`` without a ranker or the features it reads."""
+        if self.primary is None or any(f not in feats for f in self.primary.features):
+            return None
+        return self.primary.scores(feats)
+
     def to_json(self) -> dict:
         return {
             "config": self.config,
@@ -111,6 +124,7 @@ class LearnedCombiner:
             "intercept": round(float(self.intercept), 6),
             "threshold": round(float(self.threshold), 4),
             "target_bias": None if self.target_bias is None else np.round(self.target_bias, 6).tolist(),
+            "primary": None if self.primary is None else self.primary.to_json(),
         }
 
     @classmethod
@@ -122,6 +136,45 @@ class LearnedCombiner:
             float(data["intercept"]),
             float(data["threshold"]),
             None if data.get("target_bias") is None else np.asarray(data["target_bias"], dtype=np.float64),
+            None if data.get("primary") is None else PrimaryRanker.from_json(data["primary"]),
+        )
+
+
+@dataclass
+class PrimaryRanker:
+    """Which of a text's targets it is mainly about: a conditional logit (one softmax over the
+    targets of each text) over pair features, trained on the primary labels.
+
+    The combiner says whether a target applies at all, and a secondary target can apply as
+    surely as the primary one; this ranker learns what sets the primary apart (where its
+    words stand, how the learned scorers weigh it, which targets tend to be primary)."""
+
+    features: list[str]
+    coef: np.ndarray  # one weight per feature
+    target_bias: np.ndarray
+
+    def scores(self, feats: dict[str, np.ndarray]) -> np.ndarray:
+        """(texts x targets) probability that each target is the text's primary one."""
+        z = np.zeros_like(feats[self.features[0]], dtype=np.float64) + self.target_bias
+        for name, weight in zip(self.features, self.coef, strict=True):
+            z = z + weight * feats[name]
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def to_json(self) -> dict:
+        return {
+            "features": self.features,
+            "coef": np.round(self.coef, 6).tolist(),
+            "target_bias": np.round(self.target_bias, 6).tolist(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> PrimaryRanker:
+        return cls(
+            list(data["features"]),
+            np.asarray(data["coef"], dtype=np.float64),
+            np.asarray(data["target_bias"], dtype=np.float64),
         )
 
 
@@ -135,6 +188,10 @@ class ZeroShotCombiner:
 
     def __init__(self, encoder: str | None = "usem3") -> None:
         self.features = ["lex"] + ([f"zs_{encoder}"] if encoder else [])
+
+    def primary_scores(self, _feats: dict[str, np.ndarray]) -> None:
+        """No primary ranker: targets are ordered by probability."""
+        return None
 
     def predict_proba(self, feats: dict[str, np.ndarray]) -> np.ndarray:
         z = -4.0 + 2.2 * feats["lex"]

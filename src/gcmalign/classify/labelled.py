@@ -36,6 +36,12 @@ def label_matrix(items: Sequence[LabelledItem], targets: list[str]) -> np.ndarra
     return y
 
 
+def primary_index(items: Sequence[LabelledItem], targets: list[str]) -> np.ndarray:
+    """Each item's primary target as an index into ``targets``, -1 where it has none among them."""
+    index = {t: i for i, t in enumerate(targets)}
+    return np.array([index.get(item.primary or "", -1) for item in items], dtype=np.int64)
+
+
 def _codes(value: object) -> list[str]:
     """A list of codes from a JSON list or a CSV cell ("9, 10" or "9;10")."""
     if isinstance(value, str):

