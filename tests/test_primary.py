@@ -120,7 +120,9 @@ def test_the_shipped_model_ranks_predicted_targets_by_its_primary_ranker():
     assert bundle.neighbours.primary is not None
     clf = Classifier("gcm", config="fast")
     items = [
-        ClassifyItem("In 2022 a workshop in Dakar discussed how to lower the cost of sending remittances home."),
+        ClassifyItem(
+            "In 2022 a workshop in Dakar discussed how to lower the cost of sending remittances home."
+        ),
         ClassifyItem("Un forum a réuni la diaspora autour de l'investissement des envois de fonds."),
     ]
     probs, keys = clf.scores(items)
