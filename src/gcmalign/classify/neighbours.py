@@ -5,7 +5,9 @@ are nearest to its own by cosine. Its score for a target is the share of its ``K
 neighbours labelled with that target, each weighted by a softmax of its similarity, so the
 nearest count most. A linear scorer weighs each n-gram once for all texts; neighbours keep the
 combinations of words that only some activities share. Cross-validated on the training items
-it added 0.007 micro-F1 in English and 0.009 in French (see docs/DESIGN.md).
+it added 0.007 micro-F1 in English and 0.009 in French (see docs/DESIGN.md). The index also
+keeps each item's primary target, and the same search tells how the neighbours' primaries fall,
+which the primary ranker reads (``fusion.PrimaryRanker``).
 
 The index keeps only rare n-grams (in at most about 5% of the training items): the common ones
 add little to who is nearest, and dropping them makes the index half the size and the search
