@@ -350,6 +350,7 @@ class Classifier:
 
     def _with_callouts(self, items: Sequence[ClassifyItem], outputs: ScorerOutputs,
                        probs: np.ndarray) -> np.ndarray:  # fmt: skip
+        """``probs`` with each item's margin callouts and quoted titles noisy-ORed in."""
         index = {tid: i for i, tid in enumerate(self.framework.target_ids)}
         callout = np.zeros_like(probs)
         quoted = np.zeros_like(probs)
