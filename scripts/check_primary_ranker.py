@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.model_selection import KFold
 
 from gcmalign.classify import Classifier, rank_keys
-from gcmalign.classify.encoders import get_encoder
+from gcmalign.classify.encoders import get_encoder, preload_vectors
 from gcmalign.classify.fusion import CONFIGS, PRIMARY_EXTRA
 from gcmalign.classify.labelled import label_matrix, primary_index, read_items
 from gcmalign.classify.train import (
@@ -50,10 +50,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, help="folder of text vectors kept by `gcmalign train --cache`")
     parser.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args()
-    for name in ("usem3", "e5"):
-        encoder = get_encoder(name)
-        if encoder is not None and args.cache and (args.cache / f"{name}.npz").is_file():
-            encoder.preload(args.cache / f"{name}.npz")
+    if args.cache:
+        preload_vectors(args.cache)
     items = [it for f in args.files for it in read_items(f)]
     base = Classifier("gcm", config="lexicon")
     base.bundle = None  # fresh models only

