@@ -101,19 +101,17 @@ def sparse_out_of_fold(
     seed: int = SEED,
     n_always: int = 0,
     primary: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Out-of-fold sparse-scorer logits, neighbour shares and neighbour primary shares. The
-    neighbours are the fold's training items and the last ``n_always`` extra examples (labelled
-    activities; the framework's own sentences are not). ``primary``: the primary target indices
-    of the items and of those extra examples (-1 for none)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Out-of-fold sparse-scorer logits, neighbour shares and, given ``primary`` (the primary
+    target indices of the items and of those extra examples, -1 for none), neighbour primary
+    shares. The neighbours are the fold's training items and the last ``n_always`` extra
+    examples (labelled activities; the framework's own sentences are not)."""
     extra_texts, extra_y = extra
     always_texts = extra_texts[len(extra_texts) - n_always :]
     always_y = extra_y[len(extra_texts) - n_always :]
     logits = np.zeros(y.shape, dtype=np.float64)
     shares = np.zeros(y.shape, dtype=np.float64)
-    primary_shares = np.zeros(y.shape, dtype=np.float64)
-    if primary is None:
-        primary = (np.full(len(texts), -1), np.full(n_always, -1))
+    primary_shares = None if primary is None else np.zeros(y.shape, dtype=np.float64)
     for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=seed).split(texts):
         train_texts = [texts[i] for i in train_idx]
         scorer = SparseScorer.fit(targets, train_texts + extra_texts, np.vstack([y[train_idx], extra_y]))
@@ -123,9 +121,11 @@ def sparse_out_of_fold(
             scorer.features(train_texts + always_texts),
             scorer.idf,
             np.vstack([y[train_idx], always_y]),
-            np.concatenate([primary[0][train_idx], primary[1]]),
+            None if primary is None else np.concatenate([primary[0][train_idx], primary[1]]),
         )
-        shares[test_idx], primary_shares[test_idx] = index.search(test_features)
+        shares[test_idx], fold_primary = index.search(test_features)
+        if primary_shares is not None:
+            primary_shares[test_idx] = fold_primary
     return logits, shares, primary_shares
 
 
@@ -229,9 +229,11 @@ def learned_out_of_fold(
             logits[f"any_{enc}"] = out_of_fold_logits(
                 enc, ["any"], outputs.vectors[enc], reports_activity(y), activities, seed, ACTIVITY_C
             )
-    logits["sparse"], logits["neighbours"], logits["neighbours_primary"] = sparse_out_of_fold(
+    logits["sparse"], logits["neighbours"], primary_shares = sparse_out_of_fold(
         texts, targets, y, extra, seed, n_always, primary
     )
+    if primary_shares is not None:
+        logits["neighbours_primary"] = primary_shares
     return logits, vectors
 
 
