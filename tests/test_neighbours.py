@@ -57,6 +57,20 @@ def test_shares_of_no_texts_and_of_a_text_sharing_nothing(scorer):
     assert np.allclose(shares, LABELS.mean(axis=0))
 
 
+def test_a_search_split_across_threads_gives_each_text_what_it_gets_alone(scorer, monkeypatch):
+    from gcmalign.classify import neighbours
+
+    texts = [f"{TEXTS[i % 4]} in the year {2000 + i}" for i in range(40)]
+    index = NeighbourIndex.build(scorer.features(TEXTS), scorer.idf, LABELS, np.array([0, 1, 0, 2]))
+    features = scorer.features(texts)
+    alone = [index.search(features[i : i + 1]) for i in range(len(texts))]
+    monkeypatch.setattr(neighbours, "THREADS", 3)
+    monkeypatch.setattr(neighbours, "MIN_CHUNK", 4)  # 40 texts in three chunks, three threads
+    shares, primary = index.search(features)
+    assert np.array_equal(shares, np.vstack([a[0] for a in alone]))
+    assert np.array_equal(primary, np.vstack([a[1] for a in alone]))
+
+
 def test_the_index_is_saved_beside_the_model_and_read_back(scorer, tmp_path):
     index = NeighbourIndex.build(scorer.features(TEXTS), scorer.idf, LABELS)
     path = tmp_path / "gcm.json"

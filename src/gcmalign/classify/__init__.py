@@ -188,10 +188,12 @@ class Classifier:
         self.action_picker = ActionPicker(self.framework)
 
     @cached_property
-    def _action_features(self) -> sparse.csr_matrix:
-        """The sparse model's TF-IDF rows of each action's wording, terms and example activities."""
+    def _action_columns(self) -> sparse.csr_matrix:
+        """The sparse model's TF-IDF rows of each action's wording, terms and example activities,
+        transposed once here (features x actions) rather than on every batch."""
         examples = self.bundle.action_examples  # type: ignore[union-attr]
-        return self.bundle.sparse.features(self.action_picker.descriptions(examples))  # type: ignore[union-attr]
+        rows = self.bundle.sparse.features(self.action_picker.descriptions(examples))  # type: ignore[union-attr]
+        return rows.T.tocsr()
 
     def _resolve(self, config: str) -> str:
         """Fall back to a lighter configuration when an encoder package is missing."""
@@ -230,7 +232,7 @@ class Classifier:
         if self.bundle is not None and self.bundle.sparse is not None:
             features = self.bundle.sparse.features(list(texts))
             out.sparse_logits = self.bundle.sparse.logits_of(features)
-            out.sparse_actions = (features @ self._action_features.T).toarray()
+            out.sparse_actions = (features @ self._action_columns).toarray()
             if self.bundle.neighbours is not None:
                 out.neighbour_shares, out.primary_shares = self.bundle.neighbours.search(features)
         if encoders is None:

@@ -18,6 +18,8 @@ import back to run time, and the search is one sparse product.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +35,10 @@ TEMPERATURE = 0.03
 # the items has an idf of at least about 1 + ln(20)
 RARE_IDF = 1.0 + math.log(20.0)
 CHUNK = 512  # texts searched at once
+# scipy's sparse product releases the GIL, so chunks searched in threads use every core; a
+# text's row does not depend on the chunk it is in, so the result is the same
+THREADS = max(1, min(4, os.cpu_count() or 1))
+MIN_CHUNK = 16  # below this, a thread costs more than it saves
 
 
 @dataclass
@@ -77,16 +83,28 @@ class NeighbourIndex:
         """One search, two views: the neighbours' label shares (as :meth:`shares`) and, when the
         index knows its items' primary targets, the share whose primary is each target."""
         t = self.labels.shape[1]
-        out = np.zeros((features.shape[0], self._table.shape[1]))
-        if self.vectors.shape[0]:
-            for start in range(0, features.shape[0], CHUNK):  # bounds the dense similarity matrix
-                out[start : start + CHUNK] = self._shares(features[start : start + CHUNK])
+        n = features.shape[0]
+        out = np.zeros((n, self._table.shape[1]))
+        if self.vectors.shape[0] and n:
+            # chunks bound the dense similarity matrix and give each core a share of the texts
+            size = min(CHUNK, max(MIN_CHUNK, -(-n // THREADS)))
+            starts = range(0, n, size)
+            columns = self._columns  # built here once, not by two threads at once
+            if len(starts) == 1:
+                out[:] = self._shares(features, columns)
+            else:
+                with ThreadPoolExecutor(THREADS) as pool:
+                    parts = pool.map(
+                        lambda start: self._shares(features[start : start + size], columns), starts
+                    )
+                    for start, part in zip(starts, parts, strict=True):
+                        out[start : start + size] = part
         return out[:, :t], (out[:, t:] if self.primary is not None else None)
 
-    def _shares(self, features: sparse.csr_matrix) -> np.ndarray:
+    def _shares(self, features: sparse.csr_matrix, columns: sparse.csr_matrix) -> np.ndarray:
         # float32 like the index: a float64 product would convert the index on every call, and
         # selecting in float32 takes a third of the time; only the k chosen become float64
-        sims = (features.astype(np.float32) @ self._columns).toarray()
+        sims = (features.astype(np.float32) @ columns).toarray()
         k = min(K, self.vectors.shape[0])
         # argpartition's choice among equal similarities is fixed by its input: deterministic
         nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
