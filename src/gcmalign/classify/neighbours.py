@@ -18,7 +18,6 @@ import back to run time, and the search is one sparse product.
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,6 +26,8 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+
+from gcmalign.classify.encoders import compute_threads
 
 METHOD = "gcmalign.neighbours.v1"
 K = 20
@@ -37,7 +38,7 @@ RARE_IDF = 1.0 + math.log(20.0)
 CHUNK = 512  # texts searched at once
 # scipy's sparse product releases the GIL, so chunks searched in threads use every core; a
 # text's row does not depend on the chunk it is in, so the result is the same
-THREADS = max(1, min(4, os.cpu_count() or 1))
+THREADS = compute_threads()
 MIN_CHUNK = 16  # below this, a thread costs more than it saves
 
 
