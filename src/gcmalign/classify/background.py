@@ -41,25 +41,39 @@ class BackgroundFilter:
             return np.zeros(0)
         return 1.0 / (1.0 + np.exp(-self.scorer.logits(list(sents))[:, 0]))
 
-    def strip(self, texts: Sequence[str], window: int) -> list[str]:
-        """``texts`` without their background sentences among those starting in the first
-        ``window`` characters (the rest is beyond what an encoder reads). A text with one
-        sentence, or whose sentences are all background, is kept whole."""
-        split = [[s for s in sentences(t) if s.start < window] for t in texts]
-        flat = [s.text for parts in split if len(parts) > 1 for s in parts]
-        drop = iter(self.probabilities(flat) >= self.threshold)
+    def strip(self, texts: Sequence[str], limit: int) -> list[str]:
+        """``texts`` as a reader of their first ``limit`` characters should see them: without
+        the background sentences that would fall in those characters. Sentences are judged in
+        rounds, only as far as the kept ones reach ``limit``, since judging costs about as much
+        as the sparse scorer's features. A text with one sentence, or whose sentences are all
+        background, is kept whole."""
+        split = [sentences(t) for t in texts]
+        judged: list[list[bool]] = [[] for _ in texts]  # per text, one "dropped" per sentence judged
+        kept = [0] * len(texts)  # characters kept so far
+        pending = [i for i, parts in enumerate(split) if len(parts) > 1]
+        while pending:
+            batch: list[tuple[int, int]] = []
+            for i in pending:
+                parts, first = split[i], len(judged[i])
+                # the sentences that start before ``limit`` if every one judged now is kept
+                reach = parts[first].start + (limit - kept[i])
+                batch += [(i, j) for j in range(first, len(parts)) if j == first or parts[j].start < reach]
+            dropped = self.probabilities([split[i][j].text for i, j in batch]) >= self.threshold
+            for (i, j), drop in zip(batch, dropped, strict=True):
+                judged[i].append(bool(drop))
+                kept[i] += 0 if drop else len(split[i][j].text) + 1
+            pending = sorted(
+                {i for i, _ in batch if kept[i] < limit and len(judged[i]) < len(split[i]) and any(judged[i])}
+            )
         out: list[str] = []
-        for text, parts in zip(texts, split, strict=True):
-            if len(parts) < 2:
+        for text, parts, drops in zip(texts, split, judged, strict=True):
+            if not any(drops) or (all(drops) and len(drops) == len(parts)):
                 out.append(text)
                 continue
-            dropped = [next(drop) for _ in parts]
-            if all(dropped) or not any(dropped):
-                out.append(text)
-                continue
-            tail = text[parts[-1].end :]  # sentences past the window, kept as they are
-            kept = [s.text for s, d in zip(parts, dropped, strict=True) if not d]
-            out.append(" ".join(kept) + tail)
+            last = parts[len(drops) - 1]
+            kept_text = " ".join(s.text for s, d in zip(parts, drops, strict=False) if not d)
+            tail = text[last.end :]  # sentences not judged, as they are
+            out.append((kept_text + tail).strip() if kept_text else tail.strip())
         return out
 
     @classmethod
