@@ -85,8 +85,12 @@ class ActionPicker:
             std = np.sqrt(np.add.reduceat(dev * dev, self._starts) / self._counts)
             total += dev / np.repeat(std + 1e-9, self._counts)
             used = True
-        out = {}
-        for ti, start, count in zip(self._targets, self._starts, self._counts, strict=True):
-            if used or count == 1:
-                out[ti] = self.actions[start + int(np.argmax(total[start : start + count]))].code
-        return out
+        # each target's first best action, for all targets at once (as np.argmax per slice)
+        best = np.repeat(np.maximum.reduceat(total, self._starts), self._counts)
+        positions = np.where(total == best, np.arange(len(total)), len(total))
+        firsts = np.minimum.reduceat(positions, self._starts)
+        return {
+            ti: self.actions[int(first)].code
+            for ti, first, count in zip(self._targets, firsts, self._counts, strict=True)
+            if used or count == 1
+        }
