@@ -52,12 +52,16 @@ def test_the_index_keeps_only_rare_ngrams(scorer):
 def test_shares_of_no_texts_and_of_a_text_sharing_nothing(scorer):
     index = NeighbourIndex.build(scorer.features(TEXTS), scorer.idf, LABELS)
     assert index.shares(scorer.features([])).shape == (0, 3)
-    # every similarity is 0: the weights are spread evenly, never NaN
-    shares = index.shares(sparse.csr_matrix((1, scorer.idf.shape[0])))
-    assert np.allclose(shares, LABELS.mean(axis=0))
+    # no rare n-gram in common with any item: no neighbours, so no share (and never NaN)
+    shares, primary = index.search(sparse.csr_matrix((2, scorer.idf.shape[0])))
+    assert shares.shape == (2, 3) and not shares.any() and primary is None
+    # beside a text that has neighbours, in the same search
+    both = sparse.vstack([sparse.csr_matrix((1, scorer.idf.shape[0])), scorer.features([TEXTS[0]])]).tocsr()
+    shares = index.shares(both)
+    assert not shares[0].any() and shares[1].sum() == pytest.approx(1.0)
 
 
-def test_a_search_split_across_threads_gives_each_text_what_it_gets_alone(scorer, monkeypatch):
+def test_a_search_split_across_chunks_and_threads_gives_each_text_what_it_gets_alone(scorer, monkeypatch):
     from gcmalign.classify import neighbours
 
     texts = [f"{TEXTS[i % 4]} in the year {2000 + i}" for i in range(40)]
@@ -65,7 +69,7 @@ def test_a_search_split_across_threads_gives_each_text_what_it_gets_alone(scorer
     features = scorer.features(texts)
     alone = [index.search(features[i : i + 1]) for i in range(len(texts))]
     monkeypatch.setattr(neighbours, "THREADS", 3)
-    monkeypatch.setattr(neighbours, "MIN_CHUNK", 4)  # 40 texts in three chunks, three threads
+    monkeypatch.setattr(neighbours, "CHUNK", 16)  # 40 texts in three chunks
     shares, primary = index.search(features)
     assert np.array_equal(shares, np.vstack([a[0] for a in alone]))
     assert np.array_equal(primary, np.vstack([a[1] for a in alone]))
