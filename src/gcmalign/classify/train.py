@@ -252,7 +252,7 @@ def cross_validate(
     this is how a new round of training data is judged by what it does to the items before it.
     """
     base = Classifier(framework, config="lexicon")
-    base.bundle = None
+    base.bundle = None  # base.background stays the shipped filter: the encoders read as at run time
     targets = base.framework.target_ids
     y = label_matrix(items, targets)
     encoders = sorted(encoders_for(config))
