@@ -252,7 +252,9 @@ class Classifier:
     def _embed(self, out: ScorerOutputs, name: str) -> None:
         embedder = self.embedders.get(name) or embedding_scorer(self.framework, get_encoder(name))
         limit = LEAD_CHARS[name]
-        texts = out.texts if self.background is None else self.background.strip(out.texts, limit)
+        texts = out.texts
+        if self.background is not None:  # the lexicon scorer has split the texts into sentences
+            texts = self.background.strip(texts, limit, [r.sentences for r in out.lexicon_results])
         vecs = embedder.encode([lead(text, limit) for text in texts])
         out.vectors[name] = vecs
         out.similarity[name] = embedder.score_vectors(vecs)

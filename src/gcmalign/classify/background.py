@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from gcmalign.classify.sparse import SparseScorer
-from gcmalign.textutil import sentences
+from gcmalign.textutil import Sentence, sentences
 
 # An activity sentence wrongly dropped costs more than a background sentence kept, so the
 # threshold is the lowest probability that drops at most this share of activity sentences
@@ -41,13 +41,16 @@ class BackgroundFilter:
             return np.zeros(0)
         return 1.0 / (1.0 + np.exp(-self.scorer.logits(list(sents))[:, 0]))
 
-    def strip(self, texts: Sequence[str], limit: int) -> list[str]:
+    def strip(
+        self, texts: Sequence[str], limit: int, split: Sequence[Sequence[Sentence]] | None = None
+    ) -> list[str]:
         """``texts`` as a reader of their first ``limit`` characters should see them: without
         the background sentences that would fall in those characters. Sentences are judged in
         rounds, only as far as the kept ones reach ``limit``, since judging costs about as much
         as the sparse scorer's features. A text with one sentence, or whose sentences are all
-        background, is kept whole."""
-        split = [sentences(t) for t in texts]
+        background, is kept whole. ``split``: the texts' sentences, when already split."""
+        if split is None:
+            split = [sentences(t) for t in texts]
         judged: list[list[bool]] = [[] for _ in texts]  # per text, one "dropped" per sentence judged
         kept = [0] * len(texts)  # characters kept so far
         pending = [i for i, parts in enumerate(split) if len(parts) > 1]
@@ -103,10 +106,7 @@ class BackgroundFilter:
         return cls(model, threshold), figures
 
     def save(self, path: Path) -> None:
-        self.scorer.save(path)
-        with np.load(path) as data:
-            parts = dict(data)
-        np.savez_compressed(path, threshold=np.float64(self.threshold), **parts)
+        self.scorer.save(path, threshold=np.float64(self.threshold))
 
     @classmethod
     def load(cls, path: Path | Any) -> BackgroundFilter:
@@ -118,21 +118,16 @@ class BackgroundFilter:
 def read_sentences(path: str | Path) -> tuple[list[str], list[str]]:
     """The background and the activity sentences of a JSON lines file whose lines have ``text``
     and ``background`` (true or false)."""
-    import json
-
+    from gcmalign.classify.labelled import read_json_lines
     from gcmalign.errors import GcmalignError
 
     background: list[str] = []
     activity: list[str] = []
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                (background if row["background"] else activity).append(str(row["text"]))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise GcmalignError(f"{path}, line {number}: not a background sentence ({exc})") from None
+    for number, row in read_json_lines(path):
+        try:
+            (background if row["background"] else activity).append(str(row["text"]))
+        except (KeyError, TypeError) as exc:
+            raise GcmalignError(f"{path}, line {number}: not a background sentence ({exc})") from None
     return background, activity
 
 

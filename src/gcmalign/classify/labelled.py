@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -77,8 +78,8 @@ def _from_seed_gold(data: dict) -> list[LabelledItem]:
     return items
 
 
-def read_items(path: str | Path) -> list[LabelledItem]:
-    """Items from a JSON-lines file, a CSV file (``id,text[,lang,labels]``) or a seed gold file."""
+def _read_text(path: str | Path) -> str:
+    """The text of a data file, or an error naming it when it is missing, not UTF-8 or empty."""
     source = str(path)
     p = Path(path)
     if not p.is_file():
@@ -89,6 +90,32 @@ def read_items(path: str | Path) -> list[LabelledItem]:
         raise InputError(source, "not UTF-8 text") from exc
     if not raw.strip():
         raise InputError(source, "empty file")
+    return raw
+
+
+def _json_lines(raw: str, source: str) -> list[tuple[int, Any]]:
+    """(line number, record) of each non-blank line of a JSON-lines text."""
+    records = []
+    for n, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append((n, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise InputError(source, f"line {n}: not valid JSON ({exc.msg})") from exc
+    return records
+
+
+def read_json_lines(path: str | Path) -> list[tuple[int, Any]]:
+    """(line number, record) of each line of a JSON-lines file, with errors naming the file."""
+    return _json_lines(_read_text(path), str(path))
+
+
+def read_items(path: str | Path) -> list[LabelledItem]:
+    """Items from a JSON-lines file, a CSV file (``id,text[,lang,labels]``) or a seed gold file."""
+    source = str(path)
+    p = Path(path)
+    raw = _read_text(path)
     if p.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(raw))
         if not reader.fieldnames or "text" not in reader.fieldnames:
@@ -103,13 +130,4 @@ def read_items(path: str | Path) -> list[LabelledItem]:
         if isinstance(data, dict) and "paragraphs" in data:
             return _from_seed_gold(data)
         raise InputError(source, "a JSON file must be a gold file with 'paragraphs'")
-    items = []
-    for n, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(source, f"line {n}: not valid JSON ({exc.msg})") from exc
-        items.append(_from_record(rec, source, n))
-    return items
+    return [_from_record(rec, source, n) for n, rec in _json_lines(raw, source)]

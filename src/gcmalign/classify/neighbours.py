@@ -99,8 +99,6 @@ class NeighbourIndex:
         top = sp_matmul_topn(features.astype(np.float32), columns, top_n=k, n_threads=THREADS)
         counts = np.diff(top.indptr)
         found = counts > 0
-        if not found.any():
-            return np.zeros((features.shape[0], self._table.shape[1]))
         # a softmax of each text's neighbours' similarities, over its own row only
         starts = top.indptr[:-1][found]
         s = top.data.astype(np.float64)

@@ -144,13 +144,15 @@ class SparseScorer:
         coef, intercept = per_target_regressions(unfitted.features(texts), y, C)
         return cls(targets, idf, coef.astype(np.float32), intercept.astype(np.float32))
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, **extra: np.ndarray) -> None:
+        """Write the weights, and any ``extra`` arrays of a model built on this one, in one file."""
         np.savez_compressed(
             path,
             targets=np.array(self.targets),
             idf=self.idf.astype(np.float32),
             coef=self.coef.astype(np.float16),
             intercept=self.intercept.astype(np.float32),
+            **extra,
         )
 
     @classmethod
