@@ -9,11 +9,11 @@ import pytest
 
 from gcmalign.classify import Classifier, ClassifyItem, rank_keys
 from gcmalign.classify.bundle import load_bundle
-from gcmalign.classify.fusion import LearnedCombiner, PrimaryRanker
-from gcmalign.classify.labelled import LabelledItem, primary_index
+from gcmalign.classify.fusion import BASELINES, CONFIGS, PRIMARY_EXTRA, LearnedCombiner, PrimaryRanker
+from gcmalign.classify.labelled import LabelledItem, primary_index, primary_matrix
 from gcmalign.classify.neighbours import NeighbourIndex
 from gcmalign.classify.sparse import SparseScorer
-from gcmalign.classify.train import fit_primary_ranker
+from gcmalign.classify.train import fit_combiner, fit_primary_ranker
 from gcmalign.evaluate import read_predictions, score
 
 
@@ -69,6 +69,19 @@ def test_the_ranker_is_stored_with_its_combiner():
     assert LearnedCombiner.from_json(old).primary is None
 
 
+def test_only_the_classifiers_rankers_read_the_learned_primary_features():
+    rng = np.random.default_rng(0)
+    n, t = 60, 3
+    names = {f for config in ("sparse", *BASELINES) for f in CONFIGS[config]} | set(PRIMARY_EXTRA)
+    feats = {name: rng.normal(size=(n, t)) for name in names}
+    y = np.zeros((n, t), dtype=np.int8)
+    y[np.arange(n), np.arange(n) % t] = 1
+    primary = np.arange(n) % t
+    assert fit_combiner("sparse", feats, y, primary).primary.features == CONFIGS["sparse"] + PRIMARY_EXTRA
+    for baseline in BASELINES:  # a lexicon-only baseline ranks by the lexicon only
+        assert fit_combiner(baseline, feats, y, primary).primary.features == CONFIGS[baseline]
+
+
 def test_rank_keys_reorder_only_the_predicted_targets_of_texts_with_several():
     probs = np.array([[0.9, 0.8, 0.3, 0.1], [0.9, 0.2, 0.3, 0.1]])
     primary = np.array([[0.1, 0.2, 0.6, 0.1], [0.1, 0.7, 0.1, 0.1]])
@@ -99,6 +112,59 @@ def test_the_neighbours_tell_their_primary_targets_in_the_same_search():
     assert NeighbourIndex.build(scorer.features(texts), scorer.idf, labels).search(query)[1] is None
 
 
+def _diaspora_and_remittances(n: int, seed: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Texts labelled 19 and 20 (diasporas, remittances) alike; the primary is the one whose
+    subject the text is about (a remittance corridor's cost, or a diaspora bond), and the other
+    is named in passing."""
+    rng = np.random.default_rng(seed)
+    places = ["Dakar", "Bamako", "Lagos", "Accra", "Tunis", "Rabat", "Abidjan", "Lomé"]
+    about_money = [
+        "the cost of sending remittances",
+        "cheaper remittance transfers",
+        "mobile money remittance fees",
+    ]
+    about_diaspora = ["a diaspora bond", "diaspora investment funds", "diaspora business networks"]
+    texts, primary = [], []
+    for i in range(n):
+        place = places[rng.integers(len(places))]
+        if i % 2 == 0:
+            texts.append(
+                f"A workshop in {place} on {about_money[rng.integers(3)]}, with diaspora associations."
+            )
+            primary.append(1)
+        else:
+            texts.append(
+                f"A forum in {place} on {about_diaspora[rng.integers(3)]}, beyond family remittances."
+            )
+            primary.append(0)
+    y = np.ones((n, 2), dtype=np.int8)
+    return texts, y, np.array(primary)
+
+
+def test_the_sparse_scorers_primary_head_tells_which_applying_target_comes_first(tmp_path):
+    texts, y, primary = _diaspora_and_remittances(60, seed=0)
+    scorer = SparseScorer.fit(["19", "20"], texts, y, primary_matrix(primary, 2))
+    queries = [
+        "Un atelier à Lomé sur the cost of sending remittances, avec la diaspora.",
+        "A meeting in Accra on diaspora investment funds, beyond remittances.",
+    ]
+    features = scorer.features(queries)
+    # both targets apply to both queries; the head ranks the primary one first in each
+    assert scorer.primary_logits_of(features).argmax(axis=1).tolist() == [1, 0]
+    path = tmp_path / "sparse.npz"
+    scorer.save(path)
+    loaded = SparseScorer.load(path)
+    assert np.allclose(loaded.primary_logits_of(features), scorer.primary_logits_of(features), atol=1e-2)
+    # without primaries there is no head, and a file without one loads without one
+    plain = SparseScorer.fit(["19", "20"], texts, y)
+    plain.save(path)
+    assert plain.primary_coef is None and SparseScorer.load(path).primary_logits_of(features) is None
+
+
+def test_primary_matrix_marks_each_items_primary_target():
+    assert primary_matrix(np.array([1, -1, 0]), 3).tolist() == [[0, 1, 0], [0, 0, 0], [1, 0, 0]]
+
+
 def test_eval_reads_the_order_of_a_predictions_file(tmp_path):
     items = [LabelledItem("a", "x", labels=["2", "1"], primary="2")]
     pred = tmp_path / "pred.jsonl"
@@ -118,6 +184,9 @@ def test_the_shipped_model_ranks_predicted_targets_by_its_primary_ranker():
     bundle = load_bundle("gcm")
     assert all(c.primary is not None for c in bundle.combiners.values())
     assert bundle.neighbours.primary is not None
+    assert bundle.sparse.primary_coef is not None
+    for config, combiner in bundle.combiners.items():
+        assert ("sup_primary" in combiner.primary.features) == (config not in BASELINES), config
     clf = Classifier("gcm", config="fast")
     items = [
         ClassifyItem(

@@ -109,6 +109,7 @@ class ScorerOutputs:
     sparse_actions: np.ndarray | None = None  # (n, n_actions) TF-IDF similarity to each action
     neighbour_shares: np.ndarray | None = None  # (n, t) see classify/neighbours.py
     primary_shares: np.ndarray | None = None  # (n, t) the neighbours' primary targets
+    sparse_primary: np.ndarray | None = None  # (n, t) the sparse scorer's primary head's logits
 
     def absorb(self, idx: np.ndarray, part: ScorerOutputs) -> None:
         """Take the embeddings ``part`` (the rows ``idx``) has and this batch lacks; the other rows
@@ -144,6 +145,7 @@ class ScorerOutputs:
             sparse_actions=None if self.sparse_actions is None else self.sparse_actions[idx],
             neighbour_shares=None if self.neighbour_shares is None else self.neighbour_shares[idx],
             primary_shares=None if self.primary_shares is None else self.primary_shares[idx],
+            sparse_primary=None if self.sparse_primary is None else self.sparse_primary[idx],
         )
 
 
@@ -239,6 +241,7 @@ class Classifier:
         if self.bundle is not None and self.bundle.sparse is not None:
             features = self.bundle.sparse.features(list(texts))
             out.sparse_logits = self.bundle.sparse.logits_of(features)
+            out.sparse_primary = self.bundle.sparse.primary_logits_of(features)
             out.sparse_actions = (features @ self._action_columns).toarray()
             if self.bundle.neighbours is not None:
                 out.neighbour_shares, out.primary_shares = self.bundle.neighbours.search(features)
@@ -283,6 +286,10 @@ class Classifier:
             feats.update(supervised_features("sparse", logits["sparse"]))
         elif outputs.sparse_logits is not None:
             feats.update(supervised_features("sparse", outputs.sparse_logits))
+        if logits and "primary" in logits:
+            feats.update(supervised_features("primary", logits["primary"]))
+        elif outputs.sparse_primary is not None:
+            feats.update(supervised_features("primary", outputs.sparse_primary))
         if logits and "neighbours" in logits:
             feats.update(neighbour_features(logits["neighbours"], logits.get("neighbours_primary")))
         elif outputs.neighbour_shares is not None:

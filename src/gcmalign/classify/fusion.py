@@ -31,8 +31,12 @@ CONFIGS: dict[str, list[str]] = {
     "lexicon": _LEX,
     "embedding": ["zs_usem3", "title_usem3", "zs_e5", "title_e5"],
 }
-# The primary ranker (PrimaryRanker) reads its configuration's features and this one.
-PRIMARY_EXTRA = ["knn_primary"]
+# The primary ranker (PrimaryRanker) reads its configuration's features and these: the share of
+# the nearest training items whose primary is the target, and the sparse scorer's primary head
+# (trained on primaries only, so it learns which of two applying targets comes first).
+PRIMARY_EXTRA = ["knn_primary", "sup_primary", "supz_primary"]
+# The baselines' rankers read only their own features, so they stay lexicon- or embedding-only.
+BASELINES = ("lexicon", "embedding")
 FALLBACK = {"default": "fast", "fast": "sparse", "embedding": "lexicon"}
 ENCODER_NAMES = ("usem3", "e5")
 

@@ -43,6 +43,14 @@ def primary_index(items: Sequence[LabelledItem], targets: list[str]) -> np.ndarr
     return np.array([index.get(item.primary or "", -1) for item in items], dtype=np.int64)
 
 
+def primary_matrix(primary: np.ndarray, n_targets: int) -> np.ndarray:
+    """(items x targets) 0/1: 1 at each item's primary target index (``primary_index``)."""
+    out = np.zeros((len(primary), n_targets), dtype=np.int8)
+    rows = np.flatnonzero(primary >= 0)
+    out[rows, primary[rows]] = 1
+    return out
+
+
 def _codes(value: object) -> list[str]:
     """A list of codes from a JSON list or a CSV cell ("9, 10" or "9;10")."""
     if isinstance(value, str):

@@ -2,7 +2,9 @@
 n-grams (TF-IDF weighted).
 
 It learns the vocabulary of labelled activities in both languages, including words no
-lexicon lists, and costs almost nothing to run. Hashing keeps the model a fixed size with no
+lexicon lists, and costs almost nothing to run. A second head over the same features, trained
+on the items' primary targets only, tells which applying target a text is mainly about (a
+feature of the primary ranker, ``fusion.PrimaryRanker``). Hashing keeps the model a fixed size with no
 vocabulary to store; the weights ship as a compressed ``.npz`` (no pickle).
 """
 
@@ -113,6 +115,9 @@ class SparseScorer:
     idf: np.ndarray  # (2 * N_FEATURES,)
     coef: np.ndarray  # (n_targets, 2 * N_FEATURES)
     intercept: np.ndarray
+    # the primary head: per-target regressions on whether the target is the text's primary one
+    primary_coef: np.ndarray | None = None
+    primary_intercept: np.ndarray | None = None
 
     def features(self, texts: list[str]) -> sparse.csr_matrix:
         x = _counts(texts).astype(np.float64)
@@ -134,15 +139,35 @@ class SparseScorer:
         """Logits of texts whose :meth:`features` are already computed."""
         return np.asarray(features @ self._coef_columns) + self.intercept
 
+    @cached_property
+    def _primary_columns(self) -> np.ndarray | None:
+        if self.primary_coef is None:
+            return None
+        return np.ascontiguousarray(self.primary_coef.T, dtype=np.float64)
+
+    def primary_logits_of(self, features: sparse.csr_matrix) -> np.ndarray | None:
+        """The primary head's logits (``None`` without that head)."""
+        if self._primary_columns is None:
+            return None
+        return np.asarray(features @ self._primary_columns) + self.primary_intercept
+
     @classmethod
-    def fit(cls, targets: list[str], texts: list[str], y: np.ndarray) -> SparseScorer:
+    def fit(
+        cls, targets: list[str], texts: list[str], y: np.ndarray, primary: np.ndarray | None = None
+    ) -> SparseScorer:
+        """Regressions of ``y`` (texts x targets, 0/1) on the texts' n-grams; given ``primary``
+        (texts x targets, 1 where a target is the text's primary one), the primary head too."""
         counts = _counts(texts)
         # smoothed inverse document frequency, as scikit-learn's TfidfTransformer computes it
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         idf = (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
         unfitted = cls(targets, idf, np.zeros(0), np.zeros(0))  # for its features only
-        coef, intercept = per_target_regressions(unfitted.features(texts), y, C)
-        return cls(targets, idf, coef.astype(np.float32), intercept.astype(np.float32))
+        x = unfitted.features(texts)
+        coef, intercept = per_target_regressions(x, y, C)
+        head = (None, None)
+        if primary is not None:
+            head = tuple(a.astype(np.float32) for a in per_target_regressions(x, primary, C))
+        return cls(targets, idf, coef.astype(np.float32), intercept.astype(np.float32), *head)
 
     def save(self, path: Path, **extra: np.ndarray) -> None:
         """Write the weights, and any ``extra`` arrays of a model built on this one, in one file."""
@@ -153,6 +178,14 @@ class SparseScorer:
             coef=self.coef.astype(np.float16),
             intercept=self.intercept.astype(np.float32),
             **extra,
+            **(
+                {}
+                if self.primary_coef is None
+                else {
+                    "primary_coef": self.primary_coef.astype(np.float16),
+                    "primary_intercept": self.primary_intercept.astype(np.float32),
+                }
+            ),
         )
 
     @classmethod
@@ -163,4 +196,9 @@ class SparseScorer:
                 data["idf"].astype(np.float32),
                 data["coef"].astype(np.float32),
                 data["intercept"].astype(np.float32),
+                *(
+                    (data["primary_coef"].astype(np.float32), data["primary_intercept"].astype(np.float32))
+                    if "primary_coef" in data.files
+                    else ()
+                ),
             )

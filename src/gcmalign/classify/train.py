@@ -21,8 +21,15 @@ from gcmalign.classify.actions import examples_by_action
 from gcmalign.classify.background import BackgroundFilter, first_sentences
 from gcmalign.classify.bundle import ModelBundle
 from gcmalign.classify.encoders import get_encoder
-from gcmalign.classify.fusion import CONFIGS, PRIMARY_EXTRA, LearnedCombiner, PrimaryRanker, encoders_for
-from gcmalign.classify.labelled import LabelledItem, label_matrix, primary_index
+from gcmalign.classify.fusion import (
+    BASELINES,
+    CONFIGS,
+    PRIMARY_EXTRA,
+    LearnedCombiner,
+    PrimaryRanker,
+    encoders_for,
+)
+from gcmalign.classify.labelled import LabelledItem, label_matrix, primary_index, primary_matrix
 from gcmalign.classify.neighbours import NeighbourIndex
 from gcmalign.classify.sparse import SparseScorer
 from gcmalign.classify.supervised import SupervisedScorer
@@ -102,32 +109,44 @@ def sparse_out_of_fold(
     seed: int = SEED,
     n_always: int = 0,
     primary: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Out-of-fold sparse-scorer logits, neighbour shares and, given ``primary`` (the primary
-    target indices of the items and of those extra examples, -1 for none), neighbour primary
-    shares. The neighbours are the fold's training items and the last ``n_always`` extra
-    examples (labelled activities; the framework's own sentences are not)."""
+) -> dict[str, np.ndarray]:
+    """Out-of-fold sparse-scorer logits (``sparse``) and neighbour shares (``neighbours``) and,
+    given ``primary`` (the primary target indices of the items and of the last ``n_always`` extra
+    examples, -1 for none), the primary head's logits (``primary``) and the neighbours' primary
+    shares (``neighbours_primary``). The neighbours are the fold's training items and the last
+    ``n_always`` extra examples (labelled activities; the framework's own sentences are not). The
+    primary head learns each of the framework's sentences as a primary example of its target."""
     extra_texts, extra_y = extra
     always_texts = extra_texts[len(extra_texts) - n_always :]
     always_y = extra_y[len(extra_texts) - n_always :]
-    logits = np.zeros(y.shape, dtype=np.float64)
-    shares = np.zeros(y.shape, dtype=np.float64)
-    primary_shares = None if primary is None else np.zeros(y.shape, dtype=np.float64)
+    out = {"sparse": np.zeros(y.shape), "neighbours": np.zeros(y.shape)}
+    if primary is not None:
+        out["primary"], out["neighbours_primary"] = np.zeros(y.shape), np.zeros(y.shape)
+        items_primary = primary_matrix(primary[0], y.shape[1])
+        extra_primary = np.vstack(
+            [extra_y[: len(extra_texts) - n_always], primary_matrix(primary[1], y.shape[1])]
+        )
     for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=seed).split(texts):
         train_texts = [texts[i] for i in train_idx]
-        scorer = SparseScorer.fit(targets, train_texts + extra_texts, np.vstack([y[train_idx], extra_y]))
+        scorer = SparseScorer.fit(
+            targets,
+            train_texts + extra_texts,
+            np.vstack([y[train_idx], extra_y]),
+            None if primary is None else np.vstack([items_primary[train_idx], extra_primary]),
+        )
         test_features = scorer.features([texts[i] for i in test_idx])
-        logits[test_idx] = scorer.logits_of(test_features)
+        out["sparse"][test_idx] = scorer.logits_of(test_features)
         index = NeighbourIndex.build(
             scorer.features(train_texts + always_texts),
             scorer.idf,
             np.vstack([y[train_idx], always_y]),
             None if primary is None else np.concatenate([primary[0][train_idx], primary[1]]),
         )
-        shares[test_idx], fold_primary = index.search(test_features)
-        if primary_shares is not None:
-            primary_shares[test_idx] = fold_primary
-    return logits, shares, primary_shares
+        out["neighbours"][test_idx], fold_primary = index.search(test_features)
+        if primary is not None:
+            out["neighbours_primary"][test_idx] = fold_primary
+            out["primary"][test_idx] = scorer.primary_logits_of(test_features)
+    return out
 
 
 def combiner_out_of_fold(config: str, feats: dict[str, np.ndarray], y: np.ndarray) -> np.ndarray:
@@ -154,7 +173,8 @@ def fit_combiner(
     x, labels, _groups = _pairs(config, feats, y)
     model = LogisticRegression(C=COMBINER_C, max_iter=5000).fit(x, labels)
     k = len(CONFIGS[config])
-    ranker_features = CONFIGS[config] + [f for f in PRIMARY_EXTRA if f in feats]
+    extra = [] if config in BASELINES else [f for f in PRIMARY_EXTRA if f in feats]
+    ranker_features = CONFIGS[config] + extra
     ranker = None
     if primary is not None and (primary >= 0).any():
         ranker = fit_primary_ranker(ranker_features, feats, primary)
@@ -230,11 +250,7 @@ def learned_out_of_fold(
             logits[f"any_{enc}"] = out_of_fold_logits(
                 enc, ["any"], outputs.vectors[enc], reports_activity(y), activities, seed, ACTIVITY_C
             )
-    logits["sparse"], logits["neighbours"], primary_shares = sparse_out_of_fold(
-        texts, targets, y, extra, seed, n_always, primary
-    )
-    if primary_shares is not None:
-        logits["neighbours_primary"] = primary_shares
+    logits |= sparse_out_of_fold(texts, targets, y, extra, seed, n_always, primary)
     return logits, vectors
 
 
@@ -318,7 +334,12 @@ def train_bundle(
                 enc, ["any"], outputs.vectors[enc], reports_activity(y), ACTIVITY_C
             )
     say("training the sparse learned scorer")
-    bundle.sparse = SparseScorer.fit(targets, texts + extra_texts, np.vstack([y, extra_y]))
+    bundle.sparse = SparseScorer.fit(
+        targets,
+        texts + extra_texts,
+        np.vstack([y, extra_y]),
+        np.vstack([primary_matrix(primary, len(targets)), extra_y]),  # a framework sentence is its target's
+    )
     bundle.neighbours = NeighbourIndex.build(bundle.sparse.features(texts), bundle.sparse.idf, y, primary)
     bundle.action_examples = examples_by_action(items)
     feats = base.features(outputs, logits=oof)
