@@ -21,6 +21,7 @@ from functools import cached_property
 
 import numpy as np
 from scipy import sparse
+from sparse_dot_topn import sp_matmul
 
 from gcmalign.classify.actions import ActionPicker
 from gcmalign.classify.background import BackgroundFilter
@@ -41,6 +42,7 @@ from gcmalign.classify.fusion import (
     supervised_features,
 )
 from gcmalign.classify.lexicon import LexiconResult, LexiconScorer, term_stems
+from gcmalign.classify.neighbours import THREADS
 from gcmalign.frameworks import Framework, load_framework
 from gcmalign.model import Evidence, Mapping
 from gcmalign.textutil import Sentence
@@ -242,7 +244,8 @@ class Classifier:
             features = self.bundle.sparse.features(list(texts))
             out.sparse_logits = self.bundle.sparse.logits_of(features)
             out.sparse_primary = self.bundle.sparse.primary_logits_of(features)
-            out.sparse_actions = (features @ self._action_columns).toarray()
+            # threaded like the neighbour search: scipy's single-threaded product took 8% of --fast
+            out.sparse_actions = sp_matmul(features, self._action_columns, n_threads=THREADS).toarray()
             if self.bundle.neighbours is not None:
                 out.neighbour_shares, out.primary_shares = self.bundle.neighbours.search(features)
         if encoders is None:
