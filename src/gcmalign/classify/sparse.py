@@ -171,34 +171,32 @@ class SparseScorer:
 
     def save(self, path: Path, **extra: np.ndarray) -> None:
         """Write the weights, and any ``extra`` arrays of a model built on this one, in one file."""
+        head = {}
+        if self.primary_coef is not None:
+            head = {
+                "primary_coef": self.primary_coef.astype(np.float16),
+                "primary_intercept": self.primary_intercept.astype(np.float32),
+            }
         np.savez_compressed(
             path,
             targets=np.array(self.targets),
             idf=self.idf.astype(np.float32),
             coef=self.coef.astype(np.float16),
             intercept=self.intercept.astype(np.float32),
+            **head,
             **extra,
-            **(
-                {}
-                if self.primary_coef is None
-                else {
-                    "primary_coef": self.primary_coef.astype(np.float16),
-                    "primary_intercept": self.primary_intercept.astype(np.float32),
-                }
-            ),
         )
 
     @classmethod
     def load(cls, path: Path | Any) -> SparseScorer:
         with path.open("rb") as fh, np.load(fh) as data:
+            head = ()  # a model without a primary head (older, or the background filter's)
+            if "primary_coef" in data.files:
+                head = (data["primary_coef"].astype(np.float32), data["primary_intercept"].astype(np.float32))
             return cls(
                 [str(t) for t in data["targets"]],
                 data["idf"].astype(np.float32),
                 data["coef"].astype(np.float32),
                 data["intercept"].astype(np.float32),
-                *(
-                    (data["primary_coef"].astype(np.float32), data["primary_intercept"].astype(np.float32))
-                    if "primary_coef" in data.files
-                    else ()
-                ),
+                *head,
             )
