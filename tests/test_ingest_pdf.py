@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import CORPUS
 from gcmalign.cli import app
 from gcmalign.errors import InputError
 from gcmalign.frameworks import load_framework
@@ -16,7 +17,6 @@ from gcmalign.layout.callouts import title_refs
 
 pymupdf = pytest.importorskip("pymupdf")
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 URL_REMIT = "https://remittanceprices.worldbank.org/"
 URLS = [
     "https://ex.org/climate-fishing-study",

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CORPUS
 from gcmalign.ingest.pdf import read_pdf
 from gcmalign.ingest.pdf_tables import TableReader, rulings
 
 pymupdf = pytest.importorskip("pymupdf")
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 MATRIX = CORPUS / "HoA_EU_JI_Final_Eval_-_Management_Response_Matrix_-_Final.pdf"
 HEADER = "Coastal Dialogue - Management Response 2023"
 INTRO = (
