@@ -101,6 +101,14 @@ def reports_activity(y: np.ndarray) -> np.ndarray:
     return (y.sum(axis=1, keepdims=True) > 0).astype(np.int8)
 
 
+def extra_primary_matrix(extra_y: np.ndarray, always_primary: np.ndarray) -> np.ndarray:
+    """The primary head's targets for the extra examples: each of the framework's sentences is a
+    primary example of its target (its row of ``extra_y``), and the last ``len(always_primary)``
+    labelled activities are examples of their own primary target."""
+    n_framework = len(extra_y) - len(always_primary)
+    return np.vstack([extra_y[:n_framework], primary_matrix(always_primary, extra_y.shape[1])])
+
+
 def sparse_out_of_fold(
     texts: list[str],
     targets: list[str],
@@ -123,9 +131,7 @@ def sparse_out_of_fold(
     if primary is not None:
         out["primary"], out["neighbours_primary"] = np.zeros(y.shape), np.zeros(y.shape)
         items_primary = primary_matrix(primary[0], y.shape[1])
-        extra_primary = np.vstack(
-            [extra_y[: len(extra_texts) - n_always], primary_matrix(primary[1], y.shape[1])]
-        )
+        extra_primary = extra_primary_matrix(extra_y, primary[1])
     for train_idx, test_idx in KFold(FOLDS, shuffle=True, random_state=seed).split(texts):
         train_texts = [texts[i] for i in train_idx]
         scorer = SparseScorer.fit(
@@ -338,7 +344,7 @@ def train_bundle(
         targets,
         texts + extra_texts,
         np.vstack([y, extra_y]),
-        np.vstack([primary_matrix(primary, len(targets)), extra_y]),  # a framework sentence is its target's
+        np.vstack([primary_matrix(primary, len(targets)), extra_primary_matrix(extra_y, primary[:0])]),
     )
     bundle.neighbours = NeighbourIndex.build(bundle.sparse.features(texts), bundle.sparse.idf, y, primary)
     bundle.action_examples = examples_by_action(items)
